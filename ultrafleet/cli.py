@@ -1,0 +1,99 @@
+"""The ultrafleet command line: validate, plan, synth, schema.
+
+``validate`` and ``plan`` import no CDK and answer fast. Bad input exits 2 with every finding and writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from ultrafleet.findings import SpecError
+from ultrafleet.spec import Spec, load_spec
+from ultrafleet.validation import check
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+# Pipes and CI logs get a wide table instead of rich's 80-column default.
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+SPEC_ARG = typer.Argument(..., help="Path to the spec YAML", show_default=False)
+
+
+def _load_checked(path: Path) -> tuple[Spec, list]:
+    try:
+        spec = load_spec(path)
+        return spec, check(spec)
+    except SpecError as exc:
+        from ultrafleet.report import print_findings
+
+        print_findings(err, exc.findings)
+        err.print(f"{path}: invalid spec ({sum(f.level.value == 'error' for f in exc.findings)} errors)")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def validate(spec_path: Path = SPEC_ARG) -> None:
+    """Check a spec; print warnings; exit 2 on errors."""
+    spec, warnings = _load_checked(spec_path)
+    from ultrafleet.report import print_findings
+
+    print_findings(err, warnings)
+    out.print(f"{spec_path}: valid ({len(spec.fleets)} fleets, {len(warnings)} warnings)", highlight=False)
+
+
+@app.command()
+def plan(spec_path: Path = SPEC_ARG, as_json: bool = typer.Option(False, "--json", help="JSON for pipelines")) -> None:
+    """Show each fleet's size, EFA layout and bandwidth, and the subnet plan."""
+    from ultrafleet.planning.fleets import resolve_all
+    from ultrafleet.planning.network import plan_subnets
+    from ultrafleet.report import plan_data, print_findings, print_plan
+
+    spec, warnings = _load_checked(spec_path)
+    fleets = resolve_all(spec)
+    data = plan_data(spec, fleets, plan_subnets(fleets, spec.availability_zones,
+                                                spec.network.subnet_prefix_length), warnings)
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    print_findings(err, warnings)
+    print_plan(out, data)
+
+
+@app.command()
+def synth(
+    spec_path: Path = SPEC_ARG,
+    output: Path = typer.Option(Path("cdk.out"), help="Cloud assembly directory"),
+) -> None:
+    """Validate, then run the pinned `cdk synth` for the spec (offline: no AWS call)."""
+    from ultrafleet.cdk_cli import CdkCliMissing, project_root, run_cdk
+
+    _load_checked(spec_path)
+    try:
+        root = project_root()
+        result = run_cdk(["synth", "--quiet", "-c", f"spec={spec_path.resolve()}", "--output", str(output)], root)
+    except CdkCliMissing as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(2) from None
+    if result.returncode != 0:
+        raise typer.Exit(result.returncode)
+    out.print(f"synthesized {spec_path} into {output}", highlight=False)
+
+
+@app.command()
+def schema(output: Path | None = typer.Option(None, help="Write here instead of stdout")) -> None:
+    """Print the spec's JSON Schema, for editors to validate specs as they are typed."""
+    text = json.dumps(Spec.model_json_schema(), indent=2) + "\n"
+    if output:
+        output.write_text(text)
+        out.print(f"wrote {output}")
+    else:
+        typer.echo(text, nl=False)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Planning: pure numbers derived from a validated spec and the catalog. Imports no CDK."""

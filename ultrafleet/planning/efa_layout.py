@@ -1,0 +1,57 @@
+"""The network interfaces of one instance, derived from its type's network cards.
+
+Follows the AWS EC2 User Guide, "Maximize network bandwidth on Amazon EC2 instances with multiple network cards"
+(efa-acc-inst-types.html): card 0 device 0 is the primary ENA interface; card 0 device 1 is an EFA-only interface
+when card 0 supports EFA; every other EFA-capable card gets an EFA-only interface at device 0, and any extra ENA
+interface goes at device 1. Cards without EFA (card 0 of p6-b300 and p6e-gb200) get no EFA interface.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ultrafleet.catalog import InstanceType, NetworkCard
+
+ENA = "interface"
+EFA_ONLY = "efa-only"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Interface:
+    card: int
+    device: int
+    kind: Literal["interface", "efa-only"]
+
+
+def extra_ena_slots(instance_type: InstanceType) -> list[NetworkCard]:
+    """Cards past card 0 that can take an ENA interface at device 1 (next to an EFA-only one at device 0)."""
+    return [
+        c
+        for c in instance_type.cards[1:]
+        if ENA in c.interface_types and c.max_interfaces is not None and c.max_interfaces >= 2
+    ]
+
+
+def interfaces(instance_type: InstanceType, *, efa: bool, extra_ena: int = 0) -> tuple[Interface, ...]:
+    """The launch-template interface list, in card order. ``extra_ena`` must fit ``extra_ena_slots``."""
+    out = [Interface(card=0, device=0, kind=ENA)]
+    if efa:
+        out += [
+            Interface(card=c.index, device=1 if c.index == 0 else 0, kind=EFA_ONLY)
+            for c in instance_type.cards
+            if c.supports_efa
+        ]
+    out += [Interface(card=c.index, device=1, kind=ENA) for c in extra_ena_slots(instance_type)[:extra_ena]]
+    return tuple(sorted(out, key=lambda i: (i.card, i.device)))
+
+
+def ip_addresses(layout: tuple[Interface, ...]) -> int:
+    """Private IPv4 addresses one instance takes: one per ENA interface; EFA-only interfaces take none."""
+    return sum(1 for i in layout if i.kind == ENA)
+
+
+def efa_bandwidth_gbps(instance_type: InstanceType, layout: tuple[Interface, ...]) -> float:
+    """Baseline bandwidth of the cards that carry an EFA interface in this layout."""
+    efa_cards = {i.card for i in layout if i.kind == EFA_ONLY}
+    return sum(c.baseline_gbps or 0.0 for c in instance_type.cards if c.index in efa_cards)

@@ -1,0 +1,104 @@
+"""The plan as data (for --json) and as rich tables (for people)."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from ultrafleet.findings import Finding
+from ultrafleet.planning.efa_layout import Interface
+from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.network import SubnetPlan
+from ultrafleet.spec.models import Spec
+
+
+def _capacity(fleet: ResolvedFleet) -> str:
+    cap = fleet.spec.capacity
+    rid = getattr(cap, "reservation_id", None)
+    return f"{cap.type} {rid}" if rid else cap.type
+
+
+def _layout_summary(layout: tuple[Interface, ...]) -> str:
+    """Run-length text: 'card 0 d0 interface; card 0 d1 efa-only; cards 1-31 d0 efa-only'."""
+    parts = []
+    for (device, kind), group in groupby(layout, key=lambda i: (i.device, i.kind)):
+        cards = [i.card for i in group]
+        where = f"card {cards[0]}" if len(cards) == 1 else f"cards {cards[0]}-{cards[-1]}"
+        parts.append(f"{where} d{device} {kind}")
+    return "; ".join(parts)
+
+
+def fleet_data(fleet: ResolvedFleet) -> dict[str, Any]:
+    itype = fleet.instance_type
+    acc = itype.accelerators
+    return {
+        "name": fleet.spec.name,
+        "role": fleet.spec.role.value,
+        "instance_type": itype.name,
+        "ultraserver_type": fleet.ultraserver.name if fleet.ultraserver else None,
+        "instances": fleet.instances,
+        "accelerator_model": acc.model if acc else None,
+        "accelerators": fleet.accelerators,
+        "availability_zones": list(fleet.availability_zones),
+        "placement_strategy": fleet.placement_strategy.value if fleet.placement_strategy else None,
+        "capacity": fleet.spec.capacity.model_dump(),
+        "efa": fleet.efa,
+        "efa_interfaces": fleet.efa_interfaces,
+        "efa_interfaces_max": itype.max_efa_interfaces,
+        "efa_bandwidth_gbps": fleet.efa_bandwidth_gbps,
+        "efa_bandwidth_max_gbps": itype.efa_bandwidth_gbps,
+        "network_performance": itype.network_performance,
+        "ip_addresses_per_instance": fleet.ip_addresses_per_instance,
+        "interfaces": [{"card": i.card, "device": i.device, "type": i.kind} for i in fleet.layout],
+        "nvme_gb_per_instance": itype.nvme.total_gb if itype.nvme else 0,
+    }
+
+
+def plan_data(spec: Spec, fleets: list[ResolvedFleet], subnets: SubnetPlan, warnings: list[Finding]) -> dict:
+    return {
+        "spec": spec.name,
+        "region": spec.region,
+        "fleets": [fleet_data(f) for f in fleets],
+        "network": {
+            "vpc_cidr": str(spec.network.vpc_cidr),
+            "private_subnet_prefix": subnets.private_prefix,
+            "ip_addresses_needed_per_az": subnets.ips_needed_per_az,
+        },
+        "warnings": [str(w) for w in warnings],
+    }
+
+
+def print_findings(console: Console, findings: list[Finding]) -> None:
+    for f in findings:
+        style = "red" if f.level.value == "error" else "yellow"
+        console.print(f"[{style}]{f.level.value}[/] {f.code} [bold]{f.path}[/]: {f.message}", highlight=False)
+
+
+def print_plan(console: Console, data: dict) -> None:
+    table = Table(title=f"ultrafleet plan: {data['spec']} ({data['region']})")
+    for col in ("fleet", "role", "type", "instances", "accelerators", "EFA", "EFA Gbps", "NVMe/node",
+                "capacity", "placement", "zones"):
+        table.add_column(col)
+    for f in data["fleets"]:
+        instances = str(f["instances"])
+        if f["ultraserver_type"]:
+            instances += f" ({f['ultraserver_type']})"
+        acc = f"{f['accelerators']} x {f['accelerator_model']}" if f["accelerator_model"] else "-"
+        efa = f"{f['efa_interfaces']}/{f['efa_interfaces_max']}" if f["efa"] else "off"
+        gbps = f"{f['efa_bandwidth_gbps']:g}/{f['efa_bandwidth_max_gbps']:g}" if f["efa"] else "-"
+        nvme = f"{f['nvme_gb_per_instance']:,} GB" if f["nvme_gb_per_instance"] else "none"
+        cap = f["capacity"]
+        capacity = cap["type"] + (f" {cap['reservation_id']}" if "reservation_id" in cap else "")
+        table.add_row(f["name"], f["role"], f["instance_type"], instances, acc, efa, gbps, nvme, capacity,
+                      f["placement_strategy"] or "none", ", ".join(f["availability_zones"]))
+    console.print(table)
+    for f in data["fleets"]:
+        layout = _layout_summary(tuple(Interface(card=i["card"], device=i["device"], kind=i["type"])
+                                       for i in f["interfaces"]))
+        console.print(f"  {f['name']} interfaces: {layout}", highlight=False)
+    net = data["network"]
+    console.print(f"  network: VPC {net['vpc_cidr']}, private subnets /{net['private_subnet_prefix']}, "
+                  f"ENA addresses needed per zone: {net['ip_addresses_needed_per_az']}", highlight=False)

@@ -1,0 +1,69 @@
+"""Load a spec from YAML into pydantic models, reporting problems as findings with field paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from ultrafleet.findings import Finding, SpecError, error
+from ultrafleet.spec.models import Fleet, Spec
+
+__all__ = ["Fleet", "Spec", "load_spec", "parse_spec"]
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in {"on-demand", "capacity-reservation", "capacity-block", "spot"}:
+            continue  # discriminated-union tag pydantic puts in the location
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(spec)"
+
+
+def _finding(err: dict[str, Any]) -> Finding:
+    path = _path(err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return error("UF-SPEC-002", path, "is not a known field; remove it or check its spelling")
+    if kind == "missing":
+        return error("UF-SPEC-003", path, "is required")
+    if kind == "union_tag_invalid":
+        tag = err["input"].get("type") if isinstance(err["input"], dict) else err["input"]
+        return error(
+            "UF-SPEC-004",
+            f"{path}.type",
+            f"'{tag}' is not a capacity type; use on-demand, capacity-reservation, capacity-block or spot",
+        )
+    message = err["msg"].removeprefix("Value error, ")
+    return error("UF-SPEC-001", path, f"{err['input']!r}: {message}")
+
+
+def parse_spec(data: Any) -> Spec:
+    """Build a Spec from already-parsed YAML; raises SpecError naming every bad field."""
+    if not isinstance(data, dict):
+        raise SpecError([error("UF-SPEC-000", "(spec)", "the spec must be a YAML mapping of fields")])
+    try:
+        return Spec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError([_finding(e) for e in exc.errors()]) from None
+
+
+def load_spec(path: Path) -> Spec:
+    """Read and parse a spec file; raises SpecError for unreadable files, bad YAML and bad fields."""
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise SpecError([error("UF-SPEC-000", str(path), f"cannot be read: {exc.strerror}")]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where else ""
+        raise SpecError([error("UF-SPEC-000", str(path), f"is not valid YAML{line}: {exc}")]) from None
+    return parse_spec(data)

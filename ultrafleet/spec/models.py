@@ -1,0 +1,160 @@
+"""The ultrafleet spec: one YAML document describing a team's AI compute.
+
+Structure and field-level checks only; rules that need the catalog or several fields live in
+``ultrafleet.validation``. Every model forbids unknown keys so a typo is an error, not a silent default.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from ipaddress import IPv4Network
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+NAME_PATTERN = r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$"
+AZ_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d(-[a-z]+-\d)?[a-z]$"
+"""An Availability Zone (us-east-1a) or Local Zone (us-east-1-dfw-2a) name."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Role(str, Enum):
+    TRAINING = "training"
+    INFERENCE = "inference"
+
+
+class PlacementStrategy(str, Enum):
+    CLUSTER = "cluster"
+    PARTITION = "partition"
+    SPREAD = "spread"
+
+
+class OnDemand(_Model):
+    type: Literal["on-demand"]
+
+
+class CapacityReservation(_Model):
+    """A targeted On-Demand Capacity Reservation: instances launch only into it."""
+
+    type: Literal["capacity-reservation"]
+    reservation_id: str = Field(pattern=r"^cr-[0-9a-f]{8,17}$")
+
+
+class CapacityBlock(_Model):
+    """A Capacity Block for ML (its reservation id starts with ``cr-`` like any Capacity Reservation)."""
+
+    type: Literal["capacity-block"]
+    reservation_id: str = Field(pattern=r"^cr-[0-9a-f]{8,17}$")
+
+
+class Spot(_Model):
+    """Spot capacity, for inference fleets only."""
+
+    type: Literal["spot"]
+
+
+Capacity = Annotated[OnDemand | CapacityReservation | CapacityBlock | Spot, Field(discriminator="type")]
+
+
+class Placement(_Model):
+    strategy: PlacementStrategy | None = None
+    """default: cluster (an EC2 UltraCluster placement group) when the fleet is in one zone; none across zones."""
+    partition_count: int | None = Field(default=None, ge=1, le=7)
+    """Partitions for the partition strategy (1-7); default: none."""
+    existing_group_name: str | None = None
+    """Use this placement group instead of creating one; default: ultrafleet creates one."""
+
+
+class Ami(_Model):
+    """The machine image. default: the Deep Learning AMI for the type's architecture and accelerator, from its
+    public SSM parameter, resolved by CloudFormation at deploy time."""
+
+    id: str | None = Field(default=None, pattern=r"^ami-[0-9a-f]{8,17}$")
+    """An explicit AMI id instead of the DLAMI parameter."""
+    architecture: Literal["x86_64", "arm64"] | None = None
+    """The explicit AMI's architecture, checked against the instance type's; required with ``id``."""
+
+
+class Fleet(_Model):
+    name: str = Field(pattern=NAME_PATTERN)
+    role: Role
+    instance_type: str | None = None
+    """An EC2 instance type, e.g. p6-b200.48xlarge; or leave out and set ultraserver_type."""
+    count: int | None = Field(default=None, ge=1, le=4096)
+    """Instances (with instance_type)."""
+    ultraserver_type: str | None = None
+    """An UltraServer type, e.g. u-p6e-gb200x72 (sized in whole UltraServers)."""
+    ultraserver_count: int | None = Field(default=None, ge=1)
+    availability_zones: list[str] | None = Field(default=None, min_length=1)
+    """default: the spec's first availability zone. More than one only without EFA or cluster placement."""
+    capacity: Capacity = OnDemand(type="on-demand")
+    placement: Placement = Placement()
+    ami: Ami = Ami()
+    efa: bool | None = None
+    """default: on when the type supports EFA and the fleet is in one zone."""
+    extra_ena_interfaces: int = Field(default=0, ge=0)
+    """ENA interfaces added beside the EFA ones for more IP bandwidth (each takes an IP address)."""
+    root_volume_gib: int = Field(default=200, ge=50, le=16384)
+
+
+class Network(_Model):
+    vpc_cidr: IPv4Network = IPv4Network("10.0.0.0/16")
+    subnet_prefix_length: int | None = Field(default=None, ge=16, le=28)
+    """Private subnet size; default: the smallest that holds every fleet's interfaces twice over."""
+    nat_gateways: int = Field(default=1, ge=0)
+    """NAT gateways for outbound traffic from the private subnets (0: no internet egress)."""
+
+    @field_validator("vpc_cidr")
+    @classmethod
+    def _vpc_size(cls, value: IPv4Network) -> IPv4Network:
+        if not 16 <= value.prefixlen <= 24:
+            raise ValueError(f"a VPC CIDR must be /16 to /24 (AWS limit), not /{value.prefixlen}")
+        return value
+
+
+class CheckpointBucket(_Model):
+    noncurrent_version_expiration_days: int = Field(default=30, ge=1)
+    """Days a replaced checkpoint version is kept."""
+
+
+class NvmeCache(_Model):
+    mount_path: str = "/opt/dlami/nvme"
+
+
+class Lustre(_Model):
+    deployment_type: Literal["PERSISTENT_2", "SCRATCH_2"] = "PERSISTENT_2"
+    storage_capacity_gib: int = Field(default=4800, ge=1200)
+    throughput_mb_s_per_tib: int | None = 250
+
+
+class Storage(_Model):
+    checkpoint_bucket: CheckpointBucket = CheckpointBucket()
+    nvme_cache: NvmeCache | None = NvmeCache()
+    lustre: Lustre | None = None
+
+
+class Spec(_Model):
+    name: str = Field(pattern=NAME_PATTERN)
+    """Prefix of every stack and resource name."""
+    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    account: str | None = Field(default=None, pattern=r"^\d{12}$")
+    """default: none (environment-agnostic stacks)."""
+    availability_zones: list[str] = Field(min_length=1, max_length=6)
+    tags: dict[str, str] = {}
+    network: Network = Network()
+    fleets: list[Fleet] = Field(min_length=1)
+    storage: Storage = Storage()
+
+    @field_validator("availability_zones")
+    @classmethod
+    def _azs(cls, value: list[str]) -> list[str]:
+        for az in value:
+            if not re.match(AZ_PATTERN, az):
+                raise ValueError(f"'{az}' is not a zone name such as us-east-1a or us-east-1-dfw-2a")
+        if len(set(value)) != len(value):
+            raise ValueError("availability zones must not repeat")
+        return value

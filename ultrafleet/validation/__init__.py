@@ -1,0 +1,44 @@
+"""Validate a parsed spec against the catalog and AWS's rules. Returns findings; imports no CDK."""
+
+from __future__ import annotations
+
+from ultrafleet.findings import Finding, Level, SpecError, error
+from ultrafleet.planning.fleets import ResolvedFleet, resolve
+from ultrafleet.spec.models import Spec
+from ultrafleet.validation import ami, capacity, efa, fleet_type, network, placement
+
+
+def _duplicate_names(spec: Spec) -> list[Finding]:
+    seen: set[str] = set()
+    out = []
+    for i, fleet in enumerate(spec.fleets):
+        if fleet.name in seen:
+            out.append(error("UF-SPEC-010", f"fleets[{i}].name", f"'{fleet.name}' is used by an earlier fleet; "
+                             "fleet names must be unique"))
+        seen.add(fleet.name)
+    return out
+
+
+def validate(spec: Spec) -> list[Finding]:
+    """Every finding for the spec, errors and warnings, in spec order."""
+    findings = _duplicate_names(spec)
+    resolved: list[ResolvedFleet] = []
+    for i, fleet in enumerate(spec.fleets):
+        type_findings = fleet_type.check(fleet, f"fleets[{i}]")
+        findings += type_findings
+        if type_findings:
+            continue
+        rf = resolve(spec, i)
+        resolved.append(rf)
+        findings += efa.check(rf) + capacity.check(rf) + placement.check(spec, rf) + ami.check(rf)
+    if not any(f.level is Level.ERROR for f in findings):
+        findings += network.check(spec, resolved)
+    return findings
+
+
+def check(spec: Spec) -> list[Finding]:
+    """Validate; raise SpecError when any finding is an error, else return the warnings."""
+    findings = validate(spec)
+    if any(f.level is Level.ERROR for f in findings):
+        raise SpecError(findings)
+    return findings
