@@ -12,8 +12,8 @@ import sys
 
 import boto3
 
-from ultrafleet.catalog.generated import GENERATED_TYPES, dump_generated, load_generated_file
 from ultrafleet.catalog.describe import entries_from_records
+from ultrafleet.catalog.generated import GENERATED_TYPES, dump_generated, load_generated_file
 
 
 def fetch(region: str) -> dict:

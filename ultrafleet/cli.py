@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -21,7 +22,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
-SPEC_ARG = typer.Argument(..., help="Path to the spec YAML", show_default=False)
+SpecPath = Annotated[Path, typer.Argument(help="Path to the spec YAML", show_default=False)]
 
 
 def _load_checked(path: Path) -> tuple[Spec, list]:
@@ -37,7 +38,7 @@ def _load_checked(path: Path) -> tuple[Spec, list]:
 
 
 @app.command()
-def validate(spec_path: Path = SPEC_ARG) -> None:
+def validate(spec_path: SpecPath) -> None:
     """Check a spec; print warnings; exit 2 on errors."""
     spec, warnings = _load_checked(spec_path)
     from ultrafleet.report import print_findings
@@ -47,7 +48,9 @@ def validate(spec_path: Path = SPEC_ARG) -> None:
 
 
 @app.command()
-def plan(spec_path: Path = SPEC_ARG, as_json: bool = typer.Option(False, "--json", help="JSON for pipelines")) -> None:
+def plan(
+    spec_path: SpecPath, as_json: Annotated[bool, typer.Option("--json", help="JSON for pipelines")] = False
+) -> None:
     """Show each fleet's size, EFA layout and bandwidth, and the subnet plan."""
     from ultrafleet.planning.fleets import resolve_all
     from ultrafleet.planning.network import plan_subnets
@@ -55,8 +58,9 @@ def plan(spec_path: Path = SPEC_ARG, as_json: bool = typer.Option(False, "--json
 
     spec, warnings = _load_checked(spec_path)
     fleets = resolve_all(spec)
-    data = plan_data(spec, fleets, plan_subnets(fleets, spec.availability_zones,
-                                                spec.network.subnet_prefix_length), warnings)
+    data = plan_data(
+        spec, fleets, plan_subnets(fleets, spec.availability_zones, spec.network.subnet_prefix_length), warnings
+    )
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
@@ -66,8 +70,8 @@ def plan(spec_path: Path = SPEC_ARG, as_json: bool = typer.Option(False, "--json
 
 @app.command()
 def synth(
-    spec_path: Path = SPEC_ARG,
-    output: Path = typer.Option(Path("cdk.out"), help="Cloud assembly directory"),
+    spec_path: SpecPath,
+    output: Annotated[Path, typer.Option(help="Cloud assembly directory")] = Path("cdk.out"),
 ) -> None:
     """Validate, then run the pinned `cdk synth` for the spec (offline: no AWS call)."""
     from ultrafleet.cdk_cli import CdkCliMissing, project_root, run_cdk
@@ -85,7 +89,7 @@ def synth(
 
 
 @app.command()
-def schema(output: Path | None = typer.Option(None, help="Write here instead of stdout")) -> None:
+def schema(output: Annotated[Path | None, typer.Option(help="Write here instead of stdout")] = None) -> None:
     """Print the spec's JSON Schema, for editors to validate specs as they are typed."""
     text = json.dumps(Spec.model_json_schema(), indent=2) + "\n"
     if output:

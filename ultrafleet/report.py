@@ -79,8 +79,19 @@ def print_findings(console: Console, findings: list[Finding]) -> None:
 
 def print_plan(console: Console, data: dict) -> None:
     table = Table(title=f"ultrafleet plan: {data['spec']} ({data['region']})")
-    for col in ("fleet", "role", "type", "instances", "accelerators", "EFA", "EFA Gbps", "NVMe/node",
-                "capacity", "placement", "zones"):
+    for col in (
+        "fleet",
+        "role",
+        "type",
+        "instances",
+        "accelerators",
+        "EFA",
+        "EFA Gbps",
+        "NVMe/node",
+        "capacity",
+        "placement",
+        "zones",
+    ):
         table.add_column(col)
     for f in data["fleets"]:
         instances = str(f["instances"])
@@ -92,13 +103,28 @@ def print_plan(console: Console, data: dict) -> None:
         nvme = f"{f['nvme_gb_per_instance']:,} GB" if f["nvme_gb_per_instance"] else "none"
         cap = f["capacity"]
         capacity = cap["type"] + (f" {cap['reservation_id']}" if "reservation_id" in cap else "")
-        table.add_row(f["name"], f["role"], f["instance_type"], instances, acc, efa, gbps, nvme, capacity,
-                      f["placement_strategy"] or "none", ", ".join(f["availability_zones"]))
+        table.add_row(
+            f["name"],
+            f["role"],
+            f["instance_type"],
+            instances,
+            acc,
+            efa,
+            gbps,
+            nvme,
+            capacity,
+            f["placement_strategy"] or "none",
+            ", ".join(f["availability_zones"]),
+        )
     console.print(table)
     for f in data["fleets"]:
-        layout = _layout_summary(tuple(Interface(card=i["card"], device=i["device"], kind=i["type"])
-                                       for i in f["interfaces"]))
+        layout = _layout_summary(
+            tuple(Interface(card=i["card"], device=i["device"], kind=i["type"]) for i in f["interfaces"])
+        )
         console.print(f"  {f['name']} interfaces: {layout}", highlight=False)
     net = data["network"]
-    console.print(f"  network: VPC {net['vpc_cidr']}, private subnets /{net['private_subnet_prefix']}, "
-                  f"ENA addresses needed per zone: {net['ip_addresses_needed_per_az']}", highlight=False)
+    console.print(
+        f"  network: VPC {net['vpc_cidr']}, private subnets /{net['private_subnet_prefix']}, "
+        f"ENA addresses needed per zone: {net['ip_addresses_needed_per_az']}",
+        highlight=False,
+    )

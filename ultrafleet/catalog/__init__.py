@@ -84,7 +84,7 @@ class UltraServerType:
 
 def _instance_type(name: str, raw: dict[str, Any], extra: dict[str, Any]) -> InstanceType:
     net = raw["network"]
-    acc = raw["accelerators"]
+    acc = raw["accelerators"] or extra.get("accelerators")
     return InstanceType(
         name=name,
         vcpus=raw["vcpus"],

@@ -7,27 +7,45 @@ Structure and field-level checks only; rules that need the catalog or several fi
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 from ipaddress import IPv4Network
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-NAME_PATTERN = r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$"
 AZ_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d(-[a-z]+-\d)?[a-z]$"
 """An Availability Zone (us-east-1a) or Local Zone (us-east-1-dfw-2a) name."""
+
+
+def _name(value: str) -> str:
+    if not re.fullmatch(r"[a-z][a-z0-9-]{0,30}[a-z0-9]", value):
+        raise ValueError(
+            "use 2-32 lowercase letters, digits and hyphens, starting with a letter (it prefixes "
+            "stack and resource names)"
+        )
+    return value
+
+
+def _reservation_id(value: str) -> str:
+    if not re.fullmatch(r"cr-[0-9a-f]{8,17}", value):
+        raise ValueError("is not a Capacity Reservation id; use the cr-... id of the reservation or Capacity Block")
+    return value
+
+
+Name = Annotated[str, AfterValidator(_name)]
+ReservationId = Annotated[str, AfterValidator(_reservation_id)]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     TRAINING = "training"
     INFERENCE = "inference"
 
 
-class PlacementStrategy(str, Enum):
+class PlacementStrategy(StrEnum):
     CLUSTER = "cluster"
     PARTITION = "partition"
     SPREAD = "spread"
@@ -41,14 +59,14 @@ class CapacityReservation(_Model):
     """A targeted On-Demand Capacity Reservation: instances launch only into it."""
 
     type: Literal["capacity-reservation"]
-    reservation_id: str = Field(pattern=r"^cr-[0-9a-f]{8,17}$")
+    reservation_id: ReservationId
 
 
 class CapacityBlock(_Model):
     """A Capacity Block for ML (its reservation id starts with ``cr-`` like any Capacity Reservation)."""
 
     type: Literal["capacity-block"]
-    reservation_id: str = Field(pattern=r"^cr-[0-9a-f]{8,17}$")
+    reservation_id: ReservationId
 
 
 class Spot(_Model):
@@ -80,7 +98,7 @@ class Ami(_Model):
 
 
 class Fleet(_Model):
-    name: str = Field(pattern=NAME_PATTERN)
+    name: Name
     role: Role
     instance_type: str | None = None
     """An EC2 instance type, e.g. p6-b200.48xlarge; or leave out and set ultraserver_type."""
@@ -138,7 +156,7 @@ class Storage(_Model):
 
 
 class Spec(_Model):
-    name: str = Field(pattern=NAME_PATTERN)
+    name: Name
     """Prefix of every stack and resource name."""
     region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
     account: str | None = Field(default=None, pattern=r"^\d{12}$")

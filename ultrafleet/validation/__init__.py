@@ -13,8 +13,13 @@ def _duplicate_names(spec: Spec) -> list[Finding]:
     out = []
     for i, fleet in enumerate(spec.fleets):
         if fleet.name in seen:
-            out.append(error("UF-SPEC-010", f"fleets[{i}].name", f"'{fleet.name}' is used by an earlier fleet; "
-                             "fleet names must be unique"))
+            out.append(
+                error(
+                    "UF-SPEC-010",
+                    f"fleets[{i}].name",
+                    f"'{fleet.name}' is used by an earlier fleet; fleet names must be unique",
+                )
+            )
         seen.add(fleet.name)
     return out
 

@@ -11,14 +11,32 @@ def check(fleet: ResolvedFleet) -> list[Finding]:
     itype, spec = fleet.instance_type, fleet.spec
     out: list[Finding] = []
     if spec.efa and not itype.efa_supported:
-        out.append(error("UF-EFA-001", f"{fleet.path}.efa", f"true: {itype.name} has no EFA; set efa: false or "
-                         "choose an EFA type (e.g. g7e.8xlarge or larger, p5/p6, trn1/trn2)"))
+        out.append(
+            error(
+                "UF-EFA-001",
+                f"{fleet.path}.efa",
+                f"true: {itype.name} has no EFA; set efa: false or "
+                "choose an EFA type (e.g. g7e.8xlarge or larger, p5/p6, trn1/trn2)",
+            )
+        )
     if spec.efa is False and itype.efa_supported:
-        out.append(warning("UF-EFA-002", f"{fleet.path}.efa", f"false: {itype.name} supports "
-                           f"{itype.max_efa_interfaces} EFA interfaces; collective traffic will use TCP over ENA"))
+        out.append(
+            warning(
+                "UF-EFA-002",
+                f"{fleet.path}.efa",
+                f"false: {itype.name} supports "
+                f"{itype.max_efa_interfaces} EFA interfaces; collective traffic will use TCP over ENA",
+            )
+        )
     slots = len(extra_ena_slots(itype))
     if spec.extra_ena_interfaces > slots:
-        out.append(error("UF-EFA-003", f"{fleet.path}.extra_ena_interfaces", f"{spec.extra_ena_interfaces}: "
-                         f"{itype.name} has room for {slots} extra ENA interfaces (device 1 of cards 1 and up); "
-                         f"use at most {slots}"))
+        out.append(
+            error(
+                "UF-EFA-003",
+                f"{fleet.path}.extra_ena_interfaces",
+                f"{spec.extra_ena_interfaces}: "
+                f"{itype.name} has room for {slots} extra ENA interfaces (device 1 of cards 1 and up); "
+                f"use at most {slots}",
+            )
+        )
     return out

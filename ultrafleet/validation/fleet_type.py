@@ -15,15 +15,26 @@ def _unknown(path: str, value: str, known: list[str], what: str) -> Finding:
 
 def check(fleet: Fleet, path: str) -> list[Finding]:
     if bool(fleet.instance_type) == bool(fleet.ultraserver_type):
-        return [error("UF-TYPE-002", path, "set exactly one of instance_type (with count) or ultraserver_type "
-                      "(with ultraserver_count)")]
+        return [
+            error(
+                "UF-TYPE-002",
+                path,
+                "set exactly one of instance_type (with count) or ultraserver_type (with ultraserver_count)",
+            )
+        ]
     if fleet.ultraserver_type:
         known = sorted(catalog.ultraserver_types())
         if fleet.ultraserver_type not in known:
             return [_unknown(f"{path}.ultraserver_type", fleet.ultraserver_type, known, "UltraServer type")]
         if fleet.count is not None:
-            return [error("UF-TYPE-003", f"{path}.count", f"{fleet.count}: an UltraServer fleet is sized in "
-                          "whole UltraServers; remove count and set ultraserver_count")]
+            return [
+                error(
+                    "UF-TYPE-003",
+                    f"{path}.count",
+                    f"{fleet.count}: an UltraServer fleet is sized in "
+                    "whole UltraServers; remove count and set ultraserver_count",
+                )
+            ]
         return []
     known = sorted(catalog.instance_types())
     if fleet.instance_type not in known:

@@ -13,23 +13,52 @@ def check(spec: Spec, fleet: ResolvedFleet) -> list[Finding]:
     out: list[Finding] = []
     for az in fleet.availability_zones:
         if az not in spec.availability_zones:
-            out.append(error("UF-PLC-001", path, f"'{az}' is not among the spec's availability_zones "
-                             f"({', '.join(spec.availability_zones)}); add it there or pick one of them"))
+            out.append(
+                error(
+                    "UF-PLC-001",
+                    path,
+                    f"'{az}' is not among the spec's availability_zones "
+                    f"({', '.join(spec.availability_zones)}); add it there or pick one of them",
+                )
+            )
     if len(fleet.availability_zones) > 1:
         if fleet.efa:
-            out.append(error("UF-PLC-002", path, f"{list(fleet.availability_zones)}: EFA traffic cannot cross "
-                             "availability zones; give an EFA fleet one zone, or set efa: false"))
+            out.append(
+                error(
+                    "UF-PLC-002",
+                    path,
+                    f"{list(fleet.availability_zones)}: EFA traffic cannot cross "
+                    "availability zones; give an EFA fleet one zone, or set efa: false",
+                )
+            )
         if fleet.placement_strategy is PlacementStrategy.CLUSTER and not placement.existing_group_name:
-            out.append(error("UF-PLC-003", path, f"{list(fleet.availability_zones)}: a cluster placement group "
-                             "lives in one zone; use one zone or placement.strategy: spread"))
+            out.append(
+                error(
+                    "UF-PLC-003",
+                    path,
+                    f"{list(fleet.availability_zones)}: a cluster placement group "
+                    "lives in one zone; use one zone or placement.strategy: spread",
+                )
+            )
     strategy = fleet.placement_strategy
     if placement.partition_count is not None and strategy is not PlacementStrategy.PARTITION:
         shown = strategy.value if strategy else "none"
-        out.append(error("UF-PLC-004", f"{fleet.path}.placement.partition_count", f"{placement.partition_count} "
-                         f"contradicts placement.strategy '{shown}'; set strategy: partition or remove "
-                         "partition_count"))
+        out.append(
+            error(
+                "UF-PLC-004",
+                f"{fleet.path}.placement.partition_count",
+                f"{placement.partition_count} "
+                f"contradicts placement.strategy '{shown}'; set strategy: partition or remove "
+                "partition_count",
+            )
+        )
     strategies = fleet.instance_type.placement_strategies
     if strategy and strategies and strategy.value not in strategies:
-        out.append(error("UF-PLC-005", f"{fleet.path}.placement.strategy", f"'{strategy.value}' is not "
-                         f"supported by {fleet.instance_type.name}; use {' or '.join(strategies)}"))
+        out.append(
+            error(
+                "UF-PLC-005",
+                f"{fleet.path}.placement.strategy",
+                f"'{strategy.value}' is not supported by {fleet.instance_type.name}; use {' or '.join(strategies)}",
+            )
+        )
     return out

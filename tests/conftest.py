@@ -1,0 +1,90 @@
+"""Shared fixtures. Templates are synthesized once per session and shared across tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = sorted((ROOT / "specs").glob("*.yaml"))
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+def spec_dict(**overrides):
+    """A minimal valid spec as a dict; tests change one field at a time."""
+    base = {
+        "name": "demo",
+        "region": "us-east-1",
+        "availability_zones": ["us-east-1a", "us-east-1b"],
+        "fleets": [{"name": "train", "role": "training", "instance_type": "p5.48xlarge", "count": 2}],
+    }
+    base.update(overrides)
+    return base
+
+
+def fleet(**fields):
+    """One fleet dict for spec_dict(fleets=[...])."""
+    return {"name": "train", "role": "training", "instance_type": "p5.48xlarge", "count": 2, **fields}
+
+
+@pytest.fixture(scope="session")
+def cli_synth(tmp_path_factory) -> dict[str, dict[str, dict]]:
+    """The real, pinned `cdk synth` of every shipped spec: {spec file stem: {stack name: template}}.
+
+    Runs two at a time (the CI machine has two cores); each writes its own cloud assembly.
+    """
+    import json
+    import subprocess
+
+    from ultrafleet.cdk_cli import cdk_env
+
+    env = cdk_env(ROOT)
+    runs = {}
+    for spec in SPECS:
+        out = tmp_path_factory.mktemp(f"cdkout-{spec.stem}")
+        cmd = [str(ROOT / "node_modules/.bin/cdk"), "synth", "--quiet", "-c", f"spec={spec}", "--output", str(out)]
+        runs[spec.stem] = (out, cmd)
+    results, pending = {}, list(runs.items())
+    while pending:
+        batch, pending = pending[:2], pending[2:]
+        procs = [
+            (
+                stem,
+                out,
+                subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True),
+            )
+            for stem, (out, cmd) in batch
+        ]
+        for stem, out, proc in procs:
+            stdout, stderr = proc.communicate(timeout=300)
+            assert proc.returncode == 0, f"cdk synth of {stem} failed:\n{stdout}\n{stderr}"
+            manifest = json.loads((out / "manifest.json").read_text())
+            stacks = [k for k, v in manifest["artifacts"].items() if v["type"] == "aws:cloudformation:stack"]
+            results[stem] = {s: json.loads((out / f"{s}.template.json").read_text()) for s in stacks}
+    return results
+
+
+@pytest.fixture(scope="session")
+def reference_stacks(root):
+    """The reference spec's stacks built in-process, for CDK assertions."""
+    import aws_cdk as cdk
+
+    from ultrafleet.spec import load_spec
+    from ultrafleet.stacks import create_stacks
+
+    app = cdk.App(
+        context={
+            "availability-zones:account=123456789012:region=us-east-1": [
+                "us-east-1a",
+                "us-east-1b",
+                "us-east-1c",
+                "us-east-1-dfw-2a",
+            ]
+        }
+    )
+    return create_stacks(app, load_spec(root / "specs" / "reference.yaml"))

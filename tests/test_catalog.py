@@ -1,0 +1,127 @@
+"""The catalog against its sources: DescribeInstanceTypes (moto's bundled copy) and the sourced overlay."""
+
+from __future__ import annotations
+
+import json
+import runpy
+import sys
+
+import pytest
+from moto import mock_aws
+
+from ultrafleet import catalog
+from ultrafleet.catalog.generated import GENERATED_TYPES, load_generated_file
+
+REQUIRED = {
+    "p5.48xlarge",
+    "p5e.48xlarge",
+    "p5en.48xlarge",
+    "p6-b200.48xlarge",
+    "p6-b300.48xlarge",
+    "p6e-gb200.36xlarge",
+    "g7e.2xlarge",
+    "g7e.4xlarge",
+    "g7e.8xlarge",
+    "g7e.12xlarge",
+    "g7e.24xlarge",
+    "g7e.48xlarge",
+    "g6e.xlarge",
+    "g6e.48xlarge",
+    "trn1.32xlarge",
+    "trn2.48xlarge",
+    "trn2u.48xlarge",
+    "inf2.48xlarge",
+    "p4d.24xlarge",
+}
+
+
+def test_catalog_holds_every_required_type_and_no_other():
+    assert set(catalog.instance_types()) == REQUIRED
+
+
+@pytest.mark.parametrize(
+    ("name", "efa", "cards", "gbps"),
+    [
+        ("p5.48xlarge", 32, 32, 3200.0),
+        ("p5en.48xlarge", 16, 16, 3200.0),
+        ("p6-b200.48xlarge", 8, 8, 1600.0),
+        ("p6-b300.48xlarge", 16, 17, 6400.0),
+        ("p6e-gb200.36xlarge", 16, 17, 1600.0),
+        ("trn2.48xlarge", 16, 16, 3200.0),
+        ("g7e.48xlarge", 4, 4, 1600.0),
+        ("g7e.8xlarge", 1, 1, 100.0),
+        ("inf2.48xlarge", 0, 1, 0.0),
+        ("g6e.xlarge", 0, 1, 0.0),
+    ],
+)
+def test_documented_efa_counts_cards_and_bandwidth(name, efa, cards, gbps):
+    itype = catalog.get(name)
+    assert (itype.max_efa_interfaces, len(itype.cards), itype.efa_bandwidth_gbps) == (efa, cards, gbps)
+
+
+@pytest.mark.parametrize("name", ["p6-b300.48xlarge", "p6e-gb200.36xlarge"])
+def test_card_zero_is_ena_only_on_b300_and_gb200(name):
+    assert catalog.get(name).cards[0].interface_types == ("interface",)
+
+
+def test_gb200_is_arm64_and_sold_only_in_ultraservers():
+    gb200 = catalog.get("p6e-gb200.36xlarge")
+    assert (gb200.architecture, gb200.ultraserver_only, gb200.capacity_block) == ("arm64", True, True)
+
+
+@pytest.mark.parametrize(("name", "instances"), [("u-p6e-gb200x36", 9), ("u-p6e-gb200x72", 18), ("u-trn2x64", 4)])
+def test_ultraserver_sizes_follow_from_accelerator_counts(name, instances):
+    us = catalog.ultraserver_types()[name]
+    per_instance = catalog.get(us.instance_type).accelerators.count
+    accelerators = {"u-p6e-gb200x36": 36, "u-p6e-gb200x72": 72, "u-trn2x64": 64}[name]
+    assert us.instances == instances == accelerators // per_instance
+
+
+def test_every_type_names_its_source_and_has_overlay_facts():
+    for itype in catalog.instance_types().values():
+        assert "DescribeInstanceTypes" in itype.source or "Blog" in itype.source, itype.name
+        assert itype.topology_layers in (None, 3, 4)
+
+
+@pytest.mark.parametrize(
+    ("name", "layers"),
+    [
+        ("p6-b200.48xlarge", 4),
+        ("p6-b300.48xlarge", 4),
+        ("p5.48xlarge", 3),
+        ("g7e.48xlarge", 3),
+        ("inf2.48xlarge", None),
+    ],
+)
+def test_topology_support_matches_aws_prerequisites_page(name, layers):
+    assert catalog.get(name).topology_layers == layers
+
+
+def test_suggest_finds_near_misses():
+    names = sorted(catalog.instance_types())
+    assert catalog.suggest("p6-b200.48xlarg", names) == "p6-b200.48xlarge"
+    assert catalog.suggest("zzz", names) is None
+
+
+def test_regen_script_against_moto_shows_no_drift(root, monkeypatch, capsys):
+    """scripts/regen_catalog.py --check against moto's DescribeInstanceTypes: the shipped file is what AWS says."""
+    monkeypatch.setattr(sys, "argv", ["regen_catalog.py", "--check"])
+    with mock_aws(), pytest.raises(SystemExit) as done:
+        runpy.run_path(str(root / "scripts" / "regen_catalog.py"), run_name="__main__")
+    assert (done.value.code, capsys.readouterr().out.strip()) == (0, "no drift")
+
+
+def test_regen_check_reports_drift(root, monkeypatch, capsys, tmp_path):
+    """The drift check can fail: a changed shipped entry is reported by name."""
+    shipped = load_generated_file()
+    shipped["instance_types"]["p5.48xlarge"]["network"]["max_efa_interfaces"] = 31
+    monkeypatch.setattr("ultrafleet.catalog.generated.load_generated_file", lambda: shipped)
+    monkeypatch.setattr(sys, "argv", ["regen_catalog.py", "--check"])
+    with mock_aws(), pytest.raises(SystemExit) as done:
+        runpy.run_path(str(root / "scripts" / "regen_catalog.py"), run_name="__main__")
+    assert (done.value.code, capsys.readouterr().out.strip()) == (1, "drift in: p5.48xlarge")
+
+
+def test_generated_file_lists_exactly_the_generated_types():
+    assert sorted(load_generated_file()["instance_types"]) == sorted(GENERATED_TYPES)
+    json.dumps(load_generated_file())  # stays plain JSON

@@ -1,0 +1,62 @@
+"""EFA layouts derived from the catalog, checked for every EFA type against AWS's guidance."""
+
+from __future__ import annotations
+
+import pytest
+
+from ultrafleet import catalog
+from ultrafleet.planning.efa_layout import Interface, efa_bandwidth_gbps, extra_ena_slots, interfaces, ip_addresses
+
+EFA_TYPES = sorted(n for n, t in catalog.instance_types().items() if t.efa_supported)
+
+
+@pytest.mark.parametrize("name", EFA_TYPES)
+def test_layout_reaches_the_documented_efa_count_and_bandwidth(name):
+    itype = catalog.get(name)
+    layout = interfaces(itype, efa=True)
+    assert sum(i.kind == "efa-only" for i in layout) == itype.max_efa_interfaces
+    assert efa_bandwidth_gbps(itype, layout) == itype.efa_bandwidth_gbps
+    assert layout[0] == Interface(card=0, device=0, kind="interface")
+    assert ip_addresses(layout) == 1
+
+
+@pytest.mark.parametrize("name", EFA_TYPES)
+def test_efa_only_never_lands_on_a_card_without_efa_and_never_repeats_a_slot(name):
+    itype = catalog.get(name)
+    layout = interfaces(itype, efa=True)
+    by_index = {c.index: c for c in itype.cards}
+    assert all(by_index[i.card].supports_efa for i in layout if i.kind == "efa-only")
+    assert len({(i.card, i.device) for i in layout}) == len(layout)
+
+
+def test_p5_layout_matches_the_aws_example():
+    layout = interfaces(catalog.get("p5.48xlarge"), efa=True)
+    expected = [Interface(card=0, device=0, kind="interface"), Interface(card=0, device=1, kind="efa-only")]
+    expected += [Interface(card=c, device=0, kind="efa-only") for c in range(1, 32)]
+    assert list(layout) == expected
+
+
+def test_p6_b300_has_no_efa_on_card_zero():
+    layout = interfaces(catalog.get("p6-b300.48xlarge"), efa=True)
+    assert [i for i in layout if i.card == 0] == [Interface(card=0, device=0, kind="interface")]
+    assert [i.card for i in layout if i.kind == "efa-only"] == list(range(1, 17))
+
+
+def test_efa_off_leaves_only_the_primary_interface():
+    assert interfaces(catalog.get("p5.48xlarge"), efa=False) == (Interface(card=0, device=0, kind="interface"),)
+
+
+def test_extra_ena_interfaces_go_to_device_one_of_the_next_cards():
+    itype = catalog.get("p5.48xlarge")
+    layout = interfaces(itype, efa=True, extra_ena=2)
+    assert [i for i in layout if i.kind == "interface"] == [
+        Interface(card=0, device=0, kind="interface"),
+        Interface(card=1, device=1, kind="interface"),
+        Interface(card=2, device=1, kind="interface"),
+    ]
+    assert ip_addresses(layout) == 3
+    assert len(extra_ena_slots(itype)) == 31
+
+
+def test_gb200_offers_no_extra_ena_slots_while_its_limits_are_unknown():
+    assert extra_ena_slots(catalog.get("p6e-gb200.36xlarge")) == []

@@ -1,0 +1,42 @@
+"""Compose a validated spec into CDK stacks. The only module tree here that imports aws_cdk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+
+from ultrafleet.planning.fleets import resolve_all
+from ultrafleet.planning.network import plan_subnets
+from ultrafleet.spec.models import Spec
+from ultrafleet.stacks.network_stack import NetworkStack
+from ultrafleet.validation import check
+
+
+@dataclass(frozen=True)
+class Stacks:
+    network: NetworkStack
+
+
+def environment(spec: Spec) -> cdk.Environment:
+    """The spec's account and region; without an account the stacks stay account-agnostic."""
+    return cdk.Environment(account=spec.account, region=spec.region)
+
+
+def create_stacks(app: cdk.App, spec: Spec) -> Stacks:
+    """Validate the spec (SpecError on errors), plan it and add its stacks to ``app``."""
+    check(spec)
+    fleets = resolve_all(spec)
+    subnets = plan_subnets(fleets, spec.availability_zones, spec.network.subnet_prefix_length)
+    env = environment(spec)
+    network = NetworkStack(
+        app,
+        f"{spec.name}-network",
+        spec=spec,
+        subnets=subnets,
+        env=env,
+        description=f"ultrafleet {spec.name}: VPC and subnets",
+    )
+    for key, value in {**spec.tags, "ultrafleet:spec": spec.name}.items():
+        cdk.Tags.of(app).add(key, value)
+    return Stacks(network=network)
