@@ -8,10 +8,10 @@ import pytest
 from conftest import SPECS
 
 EXPECTED_STACKS = {
-    "reference": ["frontier-network"],
-    "starter": ["starter-network"],
-    "inference": ["serving-network"],
-    "trainium": ["neuron-network"],
+    "reference": ["frontier-fleets", "frontier-network"],
+    "starter": ["starter-fleets", "starter-network"],
+    "inference": ["serving-fleets", "serving-network"],
+    "trainium": ["neuron-fleets", "neuron-network"],
 }
 
 

@@ -134,3 +134,11 @@ def test_installed_entry_point_exit_code(root, tmp_path):
     result = subprocess.run([str(exe), "validate", str(path)], capture_output=True, text=True)
     assert result.returncode == 2
     assert "fleets: []: List should have at least 1 item after validation, not 0" in result.stderr
+
+
+def test_plan_interfaces_lists_every_card_of_every_fleet(root):
+    result = runner.invoke(app, ["plan", str(root / "specs/starter.yaml"), "--interfaces"])
+    assert result.exit_code == 0
+    assert "p5-dev: p5.48xlarge interfaces (EFA 3200 of 3200 Gbps)" in result.stdout
+    rows = [line for line in result.stdout.splitlines() if "efa-only" in line and "│" in line]
+    assert len(rows) == 32

@@ -49,12 +49,14 @@ def validate(spec_path: SpecPath) -> None:
 
 @app.command()
 def plan(
-    spec_path: SpecPath, as_json: Annotated[bool, typer.Option("--json", help="JSON for pipelines")] = False
+    spec_path: SpecPath,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for pipelines")] = False,
+    show_interfaces: Annotated[bool, typer.Option("--interfaces", help="Every interface of every fleet")] = False,
 ) -> None:
     """Show each fleet's size, EFA layout and bandwidth, and the subnet plan."""
     from ultrafleet.planning.fleets import resolve_all
     from ultrafleet.planning.network import plan_subnets
-    from ultrafleet.report import plan_data, print_findings, print_plan
+    from ultrafleet.report import plan_data, print_findings, print_interfaces, print_plan
 
     spec, warnings = _load_checked(spec_path)
     fleets = resolve_all(spec)
@@ -66,6 +68,8 @@ def plan(
         return
     print_findings(err, warnings)
     print_plan(out, data)
+    if show_interfaces:
+        print_interfaces(out, data)
 
 
 @app.command()

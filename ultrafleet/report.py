@@ -77,6 +77,22 @@ def print_findings(console: Console, findings: list[Finding]) -> None:
         console.print(f"[{style}]{f.level.value}[/] {f.code} [bold]{f.path}[/]: {f.message}", highlight=False)
 
 
+def print_interfaces(console: Console, data: dict) -> None:
+    """One table per fleet: every interface's card, device and type."""
+    for f in data["fleets"]:
+        console.print(
+            f"{f['name']}: {f['instance_type']} interfaces "
+            f"(EFA {f['efa_bandwidth_gbps']:g} of {f['efa_bandwidth_max_gbps']:g} Gbps)",
+            highlight=False,
+        )
+        table = Table()
+        for col in ("card", "device", "type"):
+            table.add_column(col)
+        for i in f["interfaces"]:
+            table.add_row(str(i["card"]), str(i["device"]), i["type"])
+        console.print(table)
+
+
 def print_plan(console: Console, data: dict) -> None:
     table = Table(title=f"ultrafleet plan: {data['spec']} ({data['region']})")
     for col in (

@@ -59,7 +59,9 @@ def resolve(spec: Spec, index: int) -> ResolvedFleet:
     azs = tuple(fleet.availability_zones or spec.availability_zones[:1])
     efa = (itype.efa_supported and len(azs) == 1) if fleet.efa is None else fleet.efa
     strategy = fleet.placement.strategy
-    if strategy is None and len(azs) == 1:
+    # Capacity Block instances are already placed together inside an EC2 UltraCluster (EC2 API Reference,
+    # CapacityBlock), so ultrafleet adds no placement group to them unless the spec asks for one.
+    if strategy is None and len(azs) == 1 and fleet.capacity.type != "capacity-block":
         strategy = PlacementStrategy.CLUSTER
     return ResolvedFleet(
         spec=fleet,

@@ -9,6 +9,7 @@ import aws_cdk as cdk
 from ultrafleet.planning.fleets import resolve_all
 from ultrafleet.planning.network import plan_subnets
 from ultrafleet.spec.models import Spec
+from ultrafleet.stacks.fleet_stack import FleetStack
 from ultrafleet.stacks.network_stack import NetworkStack
 from ultrafleet.validation import check
 
@@ -16,6 +17,7 @@ from ultrafleet.validation import check
 @dataclass(frozen=True)
 class Stacks:
     network: NetworkStack
+    fleets: FleetStack
 
 
 def environment(spec: Spec) -> cdk.Environment:
@@ -37,6 +39,14 @@ def create_stacks(app: cdk.App, spec: Spec) -> Stacks:
         env=env,
         description=f"ultrafleet {spec.name}: VPC and subnets",
     )
+    fleet_stack = FleetStack(
+        app,
+        f"{spec.name}-fleets",
+        fleets=fleets,
+        vpc=network.vpc,
+        env=env,
+        description=f"ultrafleet {spec.name}: accelerated fleets",
+    )
     for key, value in {**spec.tags, "ultrafleet:spec": spec.name}.items():
         cdk.Tags.of(app).add(key, value)
-    return Stacks(network=network)
+    return Stacks(network=network, fleets=fleet_stack)

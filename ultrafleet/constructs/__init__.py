@@ -1,0 +1,1 @@
+"""Reusable L3 constructs. Each owns one concern and takes CDK objects (IVpc, ISecurityGroup, IRole)."""

@@ -1,0 +1,170 @@
+"""One accelerated fleet: instance role, security groups, placement, EFA launch template and Auto Scaling group.
+
+Health: EC2 status checks; a failed node is terminated and replaced by the group. Nodes keep no state on their
+root volume (checkpoints live in the storage stack), so replacement never touches storage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aws_cdk import Duration, Tags
+from aws_cdk import aws_autoscaling as autoscaling
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_ssm as ssm
+
+from constructs import Construct
+from ultrafleet.constructs.efa_launch_template import CapacityBlockTarget, EfaLaunchTemplate
+from ultrafleet.constructs.ultracluster_placement import UltraClusterPlacement
+from ultrafleet.planning.ami import dlami_parameter
+from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.templates import render
+
+HEALTH_CHECK_GRACE = Duration.minutes(15)
+"""DLAMI boot plus driver and EFA checks take several minutes on the large accelerated types."""
+
+MANAGED_POLICIES = ("AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy")
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserDataHook:
+    """A script section another tier (e.g. the checkpoint tier) adds to every node's boot script."""
+
+    name: str
+    script: str
+
+
+class AcceleratedFleet(Construct):
+    """An Auto Scaling group of one accelerated type, wired for full-bandwidth EFA.
+
+    :param fleet: the planned fleet (type, size, zones, EFA layout, capacity).
+    :param vpc: its compute subnets in the fleet's zones are used.
+    :param efa_security_group: shared by the fleets that talk over EFA; required when the fleet uses EFA.
+    :param hooks: extra boot-script sections, run after the EFA checks; default: none.
+    :param subnet_group_name: default: "compute" (the network stack's private subnets).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        fleet: ResolvedFleet,
+        vpc: ec2.IVpc,
+        efa_security_group: ec2.ISecurityGroup | None,
+        hooks: Sequence[UserDataHook] = (),
+        subnet_group_name: str = "compute",
+    ) -> None:
+        super().__init__(scope, construct_id)
+        Tags.of(self).add("ultrafleet:fleet", fleet.spec.name)
+        Tags.of(self).add("ultrafleet:role", fleet.spec.role.value)
+        if fleet.efa and efa_security_group is None:
+            raise ValueError(f"efa_security_group: required for fleet {fleet.spec.name}, which uses EFA")
+        spec = fleet.spec
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
+            description=f"ultrafleet fleet {spec.name}",
+            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(p) for p in MANAGED_POLICIES],
+        )
+        profile = iam.InstanceProfile(self, "InstanceProfile", role=self.role)
+        self.node_security_group = ec2.SecurityGroup(
+            self,
+            "NodeGroup",
+            vpc=vpc,
+            allow_all_outbound=False,
+            description=f"ultrafleet {spec.name}: HTTPS out to AWS APIs and package mirrors",
+        )
+        self.node_security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS out")
+        groups = [self.node_security_group] + ([efa_security_group] if fleet.efa and efa_security_group else [])
+
+        image_id = spec.ami.id or ssm.StringParameter.value_for_typed_string_parameter_v2(
+            self, dlami_parameter(fleet.instance_type), ssm.ParameterValueType.AWS_EC2_IMAGE_ID
+        )
+        capacity = spec.capacity
+        user_data = render(
+            "node_init.sh.j2",
+            fleet_name=spec.name,
+            instance_type=fleet.instance_type.name,
+            efa_interfaces=fleet.efa_interfaces,
+            neuron=bool(fleet.instance_type.accelerators and fleet.instance_type.accelerators.kind == "neuron"),
+            hooks=list(hooks),
+        )
+        self.launch_template = EfaLaunchTemplate(
+            self,
+            "LaunchTemplate",
+            instance_type=fleet.instance_type.name,
+            layout=fleet.layout,
+            security_groups=groups,
+            instance_profile=profile,
+            image_id=image_id,
+            user_data=user_data,
+            root_volume_gib=spec.root_volume_gib,
+            capacity_block=CapacityBlockTarget(reservation_id=capacity.reservation_id)
+            if capacity.type == "capacity-block"
+            else None,
+            tags={"ultrafleet:fleet": spec.name, "ultrafleet:role": spec.role.value},
+        ).launch_template
+
+        placement_group = None
+        if fleet.placement_strategy:
+            placement_group = UltraClusterPlacement(
+                self,
+                "Placement",
+                strategy=fleet.placement_strategy,
+                partition_count=spec.placement.partition_count,
+                existing_group_name=spec.placement.existing_group_name,
+            ).group_name
+        subnets = vpc.select_subnets(
+            subnet_group_name=subnet_group_name, availability_zones=list(fleet.availability_zones)
+        )
+        reserved = capacity.type in ("capacity-reservation", "capacity-block")
+        self.auto_scaling_group = autoscaling.CfnAutoScalingGroup(
+            self,
+            "Group",
+            min_size=str(fleet.instances),
+            max_size=str(fleet.instances),
+            desired_capacity=str(fleet.instances),
+            vpc_zone_identifier=subnets.subnet_ids,
+            placement_group=placement_group,
+            health_check_type="EC2",
+            health_check_grace_period=HEALTH_CHECK_GRACE.to_seconds(),
+            # Reserved capacity has no spare slot: terminate a failed node before launching its replacement.
+            instance_maintenance_policy=autoscaling.CfnAutoScalingGroup.InstanceMaintenancePolicyProperty(
+                min_healthy_percentage=90 if reserved else 100, max_healthy_percentage=100 if reserved else 110
+            ),
+            capacity_reservation_specification=autoscaling.CfnAutoScalingGroup.CapacityReservationSpecificationProperty(
+                capacity_reservation_preference="capacity-reservations-only",
+                capacity_reservation_target=autoscaling.CfnAutoScalingGroup.CapacityReservationTargetProperty(
+                    capacity_reservation_ids=[capacity.reservation_id]
+                ),
+            )
+            if capacity.type == "capacity-reservation"
+            else None,
+            **self._purchase(fleet),
+        )
+
+    def _purchase(self, fleet: ResolvedFleet) -> dict:
+        """The launch template reference: plain, or wrapped in an all-Spot mixed-instances policy."""
+        spec = autoscaling.CfnAutoScalingGroup.LaunchTemplateSpecificationProperty(
+            launch_template_id=self.launch_template.ref,
+            version=self.launch_template.attr_latest_version_number,
+        )
+        if fleet.spec.capacity.type != "spot":
+            return {"launch_template": spec}
+        return {
+            "capacity_rebalance": True,
+            "mixed_instances_policy": autoscaling.CfnAutoScalingGroup.MixedInstancesPolicyProperty(
+                launch_template=autoscaling.CfnAutoScalingGroup.LaunchTemplateProperty(
+                    launch_template_specification=spec
+                ),
+                instances_distribution=autoscaling.CfnAutoScalingGroup.InstancesDistributionProperty(
+                    on_demand_base_capacity=0,
+                    on_demand_percentage_above_base_capacity=0,
+                    spot_allocation_strategy="price-capacity-optimized",
+                ),
+            ),
+        }

@@ -1,0 +1,34 @@
+"""A security group that lets its members exchange all traffic, both directions, as EFA requires.
+
+AWS EC2 User Guide, "Prepare an EFA-enabled security group" (efa-start.html): the group must allow all inbound
+and all outbound traffic to and from itself; without the outbound rule NCCL hangs.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_ec2 as ec2
+
+from constructs import Construct
+
+
+class EfaSecurityGroup(Construct):
+    """Self-referencing all-traffic rules, and nothing else; put it on every interface of the fleets that talk.
+
+    :param vpc: the VPC the fleets run in.
+    :param description: default: "EFA: all traffic between members".
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        description: str = "EFA: all traffic between members",
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.security_group = ec2.SecurityGroup(
+            self, "Group", vpc=vpc, description=description, allow_all_outbound=False
+        )
+        self.security_group.add_ingress_rule(self.security_group, ec2.Port.all_traffic(), "EFA in from members")
+        self.security_group.add_egress_rule(self.security_group, ec2.Port.all_traffic(), "EFA out to members")
