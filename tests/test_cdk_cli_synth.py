@@ -8,10 +8,10 @@ import pytest
 from conftest import SPECS
 
 EXPECTED_STACKS = {
-    "reference": ["frontier-fleets", "frontier-network"],
-    "starter": ["starter-fleets", "starter-network"],
-    "inference": ["serving-fleets", "serving-network"],
-    "trainium": ["neuron-fleets", "neuron-network"],
+    "reference": ["frontier-fleets", "frontier-network", "frontier-storage"],
+    "starter": ["starter-fleets", "starter-network", "starter-storage"],
+    "inference": ["serving-fleets", "serving-network", "serving-storage"],
+    "trainium": ["neuron-fleets", "neuron-network", "neuron-storage"],
 }
 
 

@@ -26,8 +26,13 @@ def test_validate_reference_spec(root):
     result = runner.invoke(app, ["validate", str(root / "specs/reference.yaml")])
     assert (result.exit_code, result.stdout.strip()) == (
         0,
-        f"{root}/specs/reference.yaml: valid (4 fleets, 0 warnings)",
+        f"{root}/specs/reference.yaml: valid (4 fleets, 1 warnings)",
     )
+    warning = (
+        "warning UF-STO-008 storage.lustre: Lustre is placed in us-east-1a; training fleets gb200-nvl72 "
+        "(us-east-1-dfw-2a), trn2-finetune (us-east-1b) reach it across zones"
+    )
+    assert warning in result.stderr.splitlines()[0]
 
 
 def test_validate_bad_spec_exits_2_listing_every_error(tmp_path):

@@ -72,9 +72,11 @@ def plan_data(spec: Spec, fleets: list[ResolvedFleet], subnets: SubnetPlan, warn
 
 
 def print_findings(console: Console, findings: list[Finding]) -> None:
+    """One line per finding, never wrapped, so it can be grepped and pasted."""
     for f in findings:
         style = "red" if f.level.value == "error" else "yellow"
-        console.print(f"[{style}]{f.level.value}[/] {f.code} [bold]{f.path}[/]: {f.message}", highlight=False)
+        line = f"[{style}]{f.level.value}[/] {f.code} [bold]{f.path}[/]: {f.message}"
+        console.print(line, highlight=False, soft_wrap=True)
 
 
 def print_interfaces(console: Console, data: dict) -> None:

@@ -6,7 +6,7 @@ root volume (checkpoints live in the storage stack), so replacement never touche
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from aws_cdk import Duration, Tags
@@ -14,10 +14,11 @@ from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ssm as ssm
-
 from constructs import Construct
+
 from ultrafleet.constructs.efa_launch_template import CapacityBlockTarget, EfaLaunchTemplate
 from ultrafleet.constructs.ultracluster_placement import UltraClusterPlacement
+from ultrafleet.constructs.user_data import fill
 from ultrafleet.planning.ami import dlami_parameter
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.templates import render
@@ -43,6 +44,8 @@ class AcceleratedFleet(Construct):
     :param vpc: its compute subnets in the fleet's zones are used.
     :param efa_security_group: shared by the fleets that talk over EFA; required when the fleet uses EFA.
     :param hooks: extra boot-script sections, run after the EFA checks; default: none.
+    :param placeholders: deploy-time values for the @@NAME@@ marks in hooks; default: none.
+    :param extra_security_groups: more groups for every interface (e.g. the Lustre clients'); default: none.
     :param subnet_group_name: default: "compute" (the network stack's private subnets).
     """
 
@@ -55,6 +58,8 @@ class AcceleratedFleet(Construct):
         vpc: ec2.IVpc,
         efa_security_group: ec2.ISecurityGroup | None,
         hooks: Sequence[UserDataHook] = (),
+        placeholders: Mapping[str, str] | None = None,
+        extra_security_groups: Sequence[ec2.ISecurityGroup] = (),
         subnet_group_name: str = "compute",
     ) -> None:
         super().__init__(scope, construct_id)
@@ -79,7 +84,9 @@ class AcceleratedFleet(Construct):
             description=f"ultrafleet {spec.name}: HTTPS out to AWS APIs and package mirrors",
         )
         self.node_security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS out")
-        groups = [self.node_security_group] + ([efa_security_group] if fleet.efa and efa_security_group else [])
+        groups = [self.node_security_group, *extra_security_groups]
+        if fleet.efa and efa_security_group:
+            groups.append(efa_security_group)
 
         image_id = spec.ami.id or ssm.StringParameter.value_for_typed_string_parameter_v2(
             self, dlami_parameter(fleet.instance_type), ssm.ParameterValueType.AWS_EC2_IMAGE_ID
@@ -101,7 +108,7 @@ class AcceleratedFleet(Construct):
             security_groups=groups,
             instance_profile=profile,
             image_id=image_id,
-            user_data=user_data,
+            user_data=fill(user_data, placeholders or {}),
             root_volume_gib=spec.root_volume_gib,
             capacity_block=CapacityBlockTarget(reservation_id=capacity.reservation_id)
             if capacity.type == "capacity-block"

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from aws_cdk import Fn
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
-
 from constructs import Construct
+
 from ultrafleet.planning.efa_layout import Interface
 
 ROOT_DEVICE = "/dev/sda1"

@@ -7,7 +7,6 @@ and all outbound traffic to and from itself; without the outbound rule NCCL hang
 from __future__ import annotations
 
 from aws_cdk import aws_ec2 as ec2
-
 from constructs import Construct
 
 

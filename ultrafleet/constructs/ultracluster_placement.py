@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from aws_cdk import aws_ec2 as ec2
-
 from constructs import Construct
+
 from ultrafleet.spec.models import PlacementStrategy
 
 _STRATEGIES = {

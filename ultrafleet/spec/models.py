@@ -134,25 +134,86 @@ class Network(_Model):
         return value
 
 
+class StorageClass(StrEnum):
+    INTELLIGENT_TIERING = "INTELLIGENT_TIERING"
+    GLACIER_IR = "GLACIER_IR"
+    STANDARD_IA = "STANDARD_IA"
+    ONEZONE_IA = "ONEZONE_IA"
+
+
+class Transition(_Model):
+    storage_class: StorageClass = StorageClass.INTELLIGENT_TIERING
+    after_days: int = Field(default=30, ge=0)
+    """Days after a checkpoint object is written; STANDARD_IA and ONEZONE_IA need at least 30 (an S3 rule)."""
+
+
+class AccessLogging(StrEnum):
+    SERVER_ACCESS_LOGS = "server-access-logs"
+    CLOUDTRAIL_DATA_EVENTS = "cloudtrail-data-events"
+
+
 class CheckpointBucket(_Model):
+    """The durable checkpoint tier. Always versioned, KMS-encrypted, private, TLS-only and retained."""
+
+    abort_incomplete_multipart_days: int = Field(default=1, ge=1)
     noncurrent_version_expiration_days: int = Field(default=30, ge=1)
-    """Days a replaced checkpoint version is kept."""
+    """Days a replaced or deleted checkpoint version is kept."""
+    noncurrent_versions_to_keep: int = Field(default=3, ge=1, le=100)
+    """Newest noncurrent versions kept regardless of age (S3 allows 1-100)."""
+    transition: Transition | None = Transition()
+    """default: INTELLIGENT_TIERING after 30 days; null keeps checkpoints in STANDARD."""
+    expire_checkpoints_after_days: int | None = Field(default=None, ge=1)
+    """Expire objects under checkpoints/ this many days after they are written; default: never."""
+    access_logging: AccessLogging = AccessLogging.SERVER_ACCESS_LOGS
 
 
 class NvmeCache(_Model):
-    mount_path: str = "/opt/dlami/nvme"
+    """Instance-store NVMe striped (RAID0) and mounted at boot on every node that has it."""
+
+    mount_path: str = Field(default="/opt/dlami/nvme", pattern=r"^/[A-Za-z0-9._/-]+$")
+    write_gb_s_per_node: float | None = Field(default=None, gt=0)
+    """Measured sequential write bandwidth of the striped NVMe per node (e.g. with fio), for the planner.
+    AWS publishes no such figure per type; default: none, and the plan says the NVMe time is unknown."""
+    drain_interval_minutes: int = Field(default=5, ge=1, le=1440)
+    """How often finished checkpoints are copied from NVMe to the bucket (or Lustre)."""
+    drain_target: Literal["s3", "lustre"] = "s3"
+    keep_local_checkpoints: int = Field(default=2, ge=1)
+    """Newest checkpoints kept on NVMe; older ones are deleted only after their upload is verified."""
 
 
 class Lustre(_Model):
+    """FSx for Lustre linked to the checkpoint bucket's checkpoints/ prefix."""
+
     deployment_type: Literal["PERSISTENT_2", "SCRATCH_2"] = "PERSISTENT_2"
     storage_capacity_gib: int = Field(default=4800, ge=1200)
-    throughput_mb_s_per_tib: int | None = 250
+    """1,200, 2,400, then steps of 2,400 GiB."""
+    throughput_mb_s_per_tib: int | None = None
+    """PERSISTENT_2: 125, 250, 500 or 1000 (default 250). SCRATCH_2: leave out (200 MB/s/TiB baseline)."""
+    mount_path: str = Field(default="/fsx", pattern=r"^/[A-Za-z0-9._/-]+$")
+    retain_on_delete: bool = True
+    """default: the file system outlives its stack."""
+
+
+class Checkpoint(_Model):
+    """What a checkpoint weighs and how fast it must be written. Give model_parameters_billion or size_gb."""
+
+    model_parameters_billion: float | None = Field(default=None, gt=0)
+    bytes_per_parameter: float = Field(default=2, gt=0)
+    """2 for bf16/fp16 weights, 4 for fp32."""
+    optimizer_state: bool = True
+    """Adam in mixed precision adds 12 bytes per parameter (fp32 master weights, momentum, variance)."""
+    size_gb: float | None = Field(default=None, gt=0)
+    """An explicit checkpoint size instead of the model-based estimate."""
+    target_seconds: int = Field(default=300, ge=1)
+    """Checkpoints should be written within this; default 5 minutes."""
 
 
 class Storage(_Model):
     checkpoint_bucket: CheckpointBucket = CheckpointBucket()
     nvme_cache: NvmeCache | None = NvmeCache()
     lustre: Lustre | None = None
+    checkpoint: Checkpoint | None = None
+    """default: no checkpoint planning."""
 
 
 class Spec(_Model):

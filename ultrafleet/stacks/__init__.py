@@ -11,12 +11,15 @@ from ultrafleet.planning.network import plan_subnets
 from ultrafleet.spec.models import Spec
 from ultrafleet.stacks.fleet_stack import FleetStack
 from ultrafleet.stacks.network_stack import NetworkStack
+from ultrafleet.stacks.storage_stack import StorageStack
 from ultrafleet.validation import check
+from ultrafleet.validation.storage import lustre_zone
 
 
 @dataclass(frozen=True)
 class Stacks:
     network: NetworkStack
+    storage: StorageStack
     fleets: FleetStack
 
 
@@ -26,7 +29,10 @@ def environment(spec: Spec) -> cdk.Environment:
 
 
 def create_stacks(app: cdk.App, spec: Spec) -> Stacks:
-    """Validate the spec (SpecError on errors), plan it and add its stacks to ``app``."""
+    """Validate the spec (SpecError on errors), plan it and add its stacks to ``app``.
+
+    Order: network, then storage (stateful, retained), then fleets, which depend on both.
+    """
     check(spec)
     fleets = resolve_all(spec)
     subnets = plan_subnets(fleets, spec.availability_zones, spec.network.subnet_prefix_length)
@@ -39,14 +45,25 @@ def create_stacks(app: cdk.App, spec: Spec) -> Stacks:
         env=env,
         description=f"ultrafleet {spec.name}: VPC and subnets",
     )
+    storage = StorageStack(
+        app,
+        f"{spec.name}-storage",
+        storage=spec.storage,
+        vpc=network.vpc,
+        lustre_zone=lustre_zone(spec, fleets),
+        env=env,
+        description=f"ultrafleet {spec.name}: checkpoint bucket, KMS key, FSx for Lustre",
+    )
     fleet_stack = FleetStack(
         app,
         f"{spec.name}-fleets",
         fleets=fleets,
         vpc=network.vpc,
+        storage=storage,
+        storage_spec=spec.storage,
         env=env,
         description=f"ultrafleet {spec.name}: accelerated fleets",
     )
     for key, value in {**spec.tags, "ultrafleet:spec": spec.name}.items():
         cdk.Tags.of(app).add(key, value)
-    return Stacks(network=network, fleets=fleet_stack)
+    return Stacks(network=network, storage=storage, fleets=fleet_stack)

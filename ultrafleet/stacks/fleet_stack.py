@@ -1,4 +1,5 @@
-"""The fleet stack: every accelerated fleet of the spec, each with its EFA security group."""
+"""The fleet stack: every accelerated fleet of the spec, its EFA security group, and its link to the checkpoint
+tier (prefix grants on the bucket, the Lustre clients' group, the boot-script hook)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,27 @@ from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-from ultrafleet.constructs.accelerated_fleet import AcceleratedFleet
+from ultrafleet.constructs.accelerated_fleet import AcceleratedFleet, UserDataHook
 from ultrafleet.constructs.efa_security_group import EfaSecurityGroup
 from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.spec.models import Role, Storage
+from ultrafleet.stacks.storage_stack import StorageStack
+from ultrafleet.templates import render
 
 
 class FleetStack(Stack):
     """Compute only: destroying and redeploying it leaves the network and storage stacks untouched."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, fleets: list[ResolvedFleet], vpc: ec2.IVpc, **kwargs
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        fleets: list[ResolvedFleet],
+        vpc: ec2.IVpc,
+        storage: StorageStack,
+        storage_spec: Storage,
+        **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.fleets: dict[str, AcceleratedFleet] = {}
@@ -28,10 +40,41 @@ class FleetStack(Stack):
                     vpc=vpc,
                     description=f"ultrafleet {fleet.spec.name}: EFA between members",
                 )
-            self.fleets[fleet.spec.name] = AcceleratedFleet(
+            training = fleet.spec.role is Role.TRAINING
+            hooks, placeholders, extra_groups = [], {}, []
+            if training:
+                hooks, placeholders = _checkpoint_hook(fleet, storage, storage_spec)
+                if storage.lustre:
+                    extra_groups.append(storage.lustre.client_group)
+            built = AcceleratedFleet(
                 self,
                 fleet.spec.name,
                 fleet=fleet,
                 vpc=vpc,
                 efa_security_group=efa_group.security_group if efa_group else None,
+                hooks=hooks,
+                placeholders=placeholders,
+                extra_security_groups=extra_groups,
             )
+            if training:
+                storage.checkpoints.grant_fleet(built.role, fleet.spec.name)
+            self.fleets[fleet.spec.name] = built
+
+
+def _checkpoint_hook(
+    fleet: ResolvedFleet, storage: StorageStack, spec: Storage
+) -> tuple[list[UserDataHook], dict[str, str]]:
+    nvme = spec.nvme_cache if fleet.instance_type.nvme else None
+    script = render(
+        "checkpoint_tier.sh.j2",
+        fleet_name=fleet.spec.name,
+        lustre=spec.lustre if storage.lustre else None,
+        nvme=nvme,
+        mount_path=nvme.mount_path if nvme else "",
+        keep=nvme.keep_local_checkpoints if nvme else 0,
+        target=nvme.drain_target if nvme else "s3",
+    )
+    values = {"CHECKPOINT_BUCKET": storage.checkpoints.bucket.bucket_name}
+    if storage.lustre:
+        values |= {"LUSTRE_DNS": storage.lustre.dns_name, "LUSTRE_MOUNT_NAME": storage.lustre.mount_name}
+    return [UserDataHook(name="checkpoint-tier", script=script.rstrip("\n"))], values

@@ -16,6 +16,9 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        # Bash writes ${#array[@]}, which jinja would read as the start of a comment.
+        comment_start_string="<%#",
+        comment_end_string="#%>",
     )
 
 

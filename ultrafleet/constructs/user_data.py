@@ -1,0 +1,26 @@
+"""Put deploy-time values (CDK tokens) into a rendered script without Fn::Sub, so bash keeps its ${...}.
+
+Templates mark a value as @@NAME@@; ``fill`` splits the text there and joins the pieces with the values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from aws_cdk import Fn
+
+PLACEHOLDER = re.compile(r"@@([A-Z][A-Z0-9_]*)@@")
+
+
+def fill(text: str, values: Mapping[str, str]) -> str:
+    """The script with every @@NAME@@ replaced; a placeholder without a value is an error."""
+    parts = PLACEHOLDER.split(text)
+    names = parts[1::2]
+    missing = sorted(set(names) - set(values))
+    if missing:
+        raise KeyError(f"no value for placeholders {missing}")
+    if not names:
+        return text
+    pieces = [values[p] if i % 2 else p for i, p in enumerate(parts)]
+    return Fn.join("", [p for p in pieces if p != ""])

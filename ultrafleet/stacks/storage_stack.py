@@ -1,0 +1,52 @@
+"""The storage stack: checkpoint KMS key, checkpoint bucket (+ access logs), and FSx for Lustre when asked.
+
+Everything stateful lives here, retained on deletion, so fleets can come and go without touching it.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from ultrafleet.constructs.checkpoint_bucket import CheckpointBucket
+from ultrafleet.constructs.lustre_checkpoint_fs import LustreCheckpointFileSystem
+from ultrafleet.spec.models import Storage
+
+
+class StorageStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        storage: Storage,
+        vpc: ec2.IVpc,
+        lustre_zone: str | None,
+        subnet_group_name: str = "compute",
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.key = kms.Key(
+            self,
+            "CheckpointKey",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.RETAIN,
+            description="ultrafleet: encrypts checkpoints at rest",
+        )
+        self.checkpoints = CheckpointBucket(self, "Checkpoints", key=self.key, settings=storage.checkpoint_bucket)
+        self.lustre: LustreCheckpointFileSystem | None = None
+        if storage.lustre and lustre_zone:
+            subnet = vpc.select_subnets(subnet_group_name=subnet_group_name, availability_zones=[lustre_zone]).subnets[
+                0
+            ]
+            self.lustre = LustreCheckpointFileSystem(
+                self,
+                "Lustre",
+                vpc=vpc,
+                subnet=subnet,
+                key=self.key,
+                bucket=self.checkpoints.bucket,
+                settings=storage.lustre,
+            )
