@@ -147,3 +147,23 @@ def test_plan_interfaces_lists_every_card_of_every_fleet(root):
     assert "p5-dev: p5.48xlarge interfaces (EFA 3200 of 3200 Gbps)" in result.stdout
     rows = [line for line in result.stdout.splitlines() if "efa-only" in line and "│" in line]
     assert len(rows) == 32
+
+
+def test_plan_json_carries_checkpoint_tiers(root):
+    data = json.loads(runner.invoke(app, ["plan", str(root / "specs/reference.yaml"), "--json"]).stdout)
+    ckpt = data["fleets"][0]["checkpoint"]
+    assert ckpt["checkpoint_size_gb"] == 14000
+    assert sorted(ckpt["tiers"]) == ["lustre", "nvme", "s3"]
+    assert ckpt["tiers"]["lustre"]["bandwidth_gb_s"] == 23.4375
+    assert round(ckpt["tiers"]["lustre"]["write_seconds"], 2) == 597.33
+    assert (ckpt["first_tier"], ckpt["meets_target"]) == ("nvme", None)
+    assert data["fleets"][3]["checkpoint"] is None  # the inference fleet
+
+
+def test_plan_table_explains_each_tier(root):
+    out = runner.invoke(app, ["plan", str(root / "specs/reference.yaml")]).stdout
+    assert "48,000 GiB (46.9 TiB) x 500 MB/s/TiB = 23.4 GB/s" in out
+    assert (
+        "pretrain-b200: 1000B parameters x (2 weight + 12 optimizer) bytes = 14,000 GB; first tier nvme unknown "
+        "cannot check the 300 s target"
+    ) in out

@@ -96,3 +96,16 @@ def test_hooks_run_after_the_efa_check(tmp_path):
 
 def test_shellcheck_is_installed_from_the_pinned_requirements():
     assert Path(SHELLCHECK).exists() or shutil.which("shellcheck")
+
+
+def test_fill_joins_deploy_time_values_and_refuses_missing_ones():
+    import aws_cdk as cdk
+
+    from ultrafleet.constructs.user_data import fill
+
+    assert fill("no marks here", {}) == "no marks here"
+    with pytest.raises(KeyError, match=r"no value for placeholders \['LUSTRE_DNS'\]"):
+        fill("mount @@LUSTRE_DNS@@@tcp:/x", {})
+    stack = cdk.Stack()
+    joined = fill("a=@@A@@ b=${HOME}", {"A": cdk.Aws.ACCOUNT_ID})
+    assert stack.resolve(joined) == {"Fn::Join": ["", ["a=", {"Ref": "AWS::AccountId"}, " b=${HOME}"]]}

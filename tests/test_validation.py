@@ -17,7 +17,49 @@ def findings_of(data) -> list[str]:
         return [str(f) for f in exc.findings]
 
 
+LUSTRE = {"deployment_type": "PERSISTENT_2", "storage_capacity_gib": 4800, "throughput_mb_s_per_tib": 250}
+
 CASES = {
+    "lustre capacity": (
+        spec_dict(storage={"lustre": {**LUSTRE, "storage_capacity_gib": 3000}}),
+        "error UF-STO-001 storage.lustre.storage_capacity_gib: 3000 is not allowed; use 1200, 2400 or a multiple "
+        "of 2400 (next valid: 4800)",
+    ),
+    "persistent throughput": (
+        spec_dict(storage={"lustre": {**LUSTRE, "throughput_mb_s_per_tib": 200}}),
+        "error UF-STO-002 storage.lustre.throughput_mb_s_per_tib: 200 is not allowed for PERSISTENT_2; use 125, "
+        "250, 500 or 1000",
+    ),
+    "scratch throughput": (
+        spec_dict(storage={"lustre": {**LUSTRE, "deployment_type": "SCRATCH_2"}}),
+        "error UF-STO-003 storage.lustre.throughput_mb_s_per_tib: 250: only PERSISTENT_2 takes a per-unit "
+        "throughput (SCRATCH_2 gives a 200 MB/s/TiB baseline); remove it",
+    ),
+    "ia too early": (
+        spec_dict(storage={"checkpoint_bucket": {"transition": {"storage_class": "STANDARD_IA", "after_days": 29}}}),
+        "error UF-STO-004 storage.checkpoint_bucket.transition.after_days: 29: S3 transitions to STANDARD_IA only "
+        "after 30 days; use 30 or more, or INTELLIGENT_TIERING / GLACIER_IR, which have no minimum",
+    ),
+    "expire before transition": (
+        spec_dict(storage={"checkpoint_bucket": {"expire_checkpoints_after_days": 30}}),
+        "error UF-STO-005 storage.checkpoint_bucket.expire_checkpoints_after_days: 30: must come after the "
+        "transition at 30 days (S3 rejects the rule otherwise); use 31 or more",
+    ),
+    "drain to missing lustre": (
+        spec_dict(storage={"nvme_cache": {"drain_target": "lustre"}}),
+        "error UF-STO-006 storage.nvme_cache.drain_target: lustre: the spec has no storage.lustre; add one or "
+        "drain to s3",
+    ),
+    "lustre without training": (
+        spec_dict(fleets=[fleet(role="inference")], storage={"lustre": LUSTRE}),
+        "error UF-STO-007 storage.lustre: Lustre is placed next to the training fleets, and the spec has none; add "
+        "a training fleet or remove storage.lustre",
+    ),
+    "checkpoint both sizes": (
+        spec_dict(storage={"checkpoint": {"model_parameters_billion": 70, "size_gb": 100}}),
+        "error UF-STO-009 storage.checkpoint: set exactly one of model_parameters_billion (with "
+        "bytes_per_parameter, optimizer_state) or size_gb",
+    ),
     "unknown type with suggestion": (
         spec_dict(fleets=[fleet(instance_type="p6-b200.48xlarg")]),
         "error UF-TYPE-001 fleets[0].instance_type: 'p6-b200.48xlarg' is not a known instance type; "
@@ -282,3 +324,36 @@ def test_multi_zone_inference_infers_no_efa_and_no_placement_group():
 
     resolved = resolve(spec, 0)
     assert (validate(spec), resolved.efa, resolved.placement_strategy) == ([], False, None)
+
+
+@pytest.mark.parametrize(("gib", "ok"), [(1200, True), (2400, True), (3600, False), (4800, True), (1199, None)])
+def test_lustre_capacity_boundaries(gib, ok):
+    findings = findings_of(spec_dict(storage={"lustre": {**LUSTRE, "storage_capacity_gib": gib}}))
+    if ok is None:  # below the field minimum: a structural error
+        assert [f.split(" ")[1] for f in findings] == ["UF-SPEC-001"]
+    else:
+        assert (findings == []) is ok
+
+
+@pytest.mark.parametrize(("days", "ok"), [(29, False), (30, True)])
+def test_standard_ia_transition_boundary(days, ok):
+    data = spec_dict(
+        storage={"checkpoint_bucket": {"transition": {"storage_class": "STANDARD_IA", "after_days": days}}}
+    )
+    assert (findings_of(data) == []) is ok
+
+
+def test_intelligent_tiering_may_transition_at_once():
+    data = spec_dict(
+        storage={"checkpoint_bucket": {"transition": {"storage_class": "INTELLIGENT_TIERING", "after_days": 0}}}
+    )
+    assert findings_of(data) == []
+
+
+def test_lustre_far_from_a_training_fleet_is_a_warning():
+    fleets = [fleet(), fleet(name="other", availability_zones=["us-east-1b"])]
+    findings = validate(parse_spec(spec_dict(fleets=fleets, storage={"lustre": LUSTRE})))
+    assert [str(f) for f in findings] == [
+        "warning UF-STO-008 storage.lustre: Lustre is placed in us-east-1a; training fleets other (us-east-1b) reach "
+        "it across zones (higher latency, inter-zone data charges)"
+    ]

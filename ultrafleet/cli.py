@@ -54,20 +54,21 @@ def plan(
     show_interfaces: Annotated[bool, typer.Option("--interfaces", help="Every interface of every fleet")] = False,
 ) -> None:
     """Show each fleet's size, EFA layout and bandwidth, and the subnet plan."""
+    from ultrafleet.planning.checkpoint import plan_checkpoints
     from ultrafleet.planning.fleets import resolve_all
     from ultrafleet.planning.network import plan_subnets
-    from ultrafleet.report import plan_data, print_findings, print_interfaces, print_plan
+    from ultrafleet.report import plan_data, print_checkpoints, print_findings, print_interfaces, print_plan
 
     spec, warnings = _load_checked(spec_path)
     fleets = resolve_all(spec)
-    data = plan_data(
-        spec, fleets, plan_subnets(fleets, spec.availability_zones, spec.network.subnet_prefix_length), warnings
-    )
+    subnets = plan_subnets(fleets, spec.availability_zones, spec.network.subnet_prefix_length)
+    data = plan_data(spec, fleets, subnets, warnings, plan_checkpoints(spec, fleets))
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
     print_findings(err, warnings)
     print_plan(out, data)
+    print_checkpoints(out, data)
     if show_interfaces:
         print_interfaces(out, data)
 

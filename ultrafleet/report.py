@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ultrafleet.findings import Finding
+from ultrafleet.planning.checkpoint import CheckpointPlan
 from ultrafleet.planning.efa_layout import Interface
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.planning.network import SubnetPlan
@@ -57,11 +58,33 @@ def fleet_data(fleet: ResolvedFleet) -> dict[str, Any]:
     }
 
 
-def plan_data(spec: Spec, fleets: list[ResolvedFleet], subnets: SubnetPlan, warnings: list[Finding]) -> dict:
+def checkpoint_data(plan: CheckpointPlan) -> dict[str, Any]:
+    return {
+        "checkpoint_size_gb": plan.checkpoint_size_gb,
+        "size_explanation": plan.size_explanation,
+        "target_seconds": plan.target_seconds,
+        "first_tier": plan.first_tier,
+        "meets_target": plan.meets_target,
+        "suggestion": plan.suggestion,
+        "tiers": {
+            t.tier: {"bandwidth_gb_s": t.bandwidth_gb_s, "write_seconds": t.write_seconds, "explanation": t.explanation}
+            for t in plan.tiers
+        },
+    }
+
+
+def plan_data(
+    spec: Spec,
+    fleets: list[ResolvedFleet],
+    subnets: SubnetPlan,
+    warnings: list[Finding],
+    checkpoints: list[CheckpointPlan],
+) -> dict:
+    by_fleet = {c.fleet: checkpoint_data(c) for c in checkpoints}
     return {
         "spec": spec.name,
         "region": spec.region,
-        "fleets": [fleet_data(f) for f in fleets],
+        "fleets": [fleet_data(f) | {"checkpoint": by_fleet.get(f.spec.name)} for f in fleets],
         "network": {
             "vpc_cidr": str(spec.network.vpc_cidr),
             "private_subnet_prefix": subnets.private_prefix,
@@ -146,3 +169,32 @@ def print_plan(console: Console, data: dict) -> None:
         f"ENA addresses needed per zone: {net['ip_addresses_needed_per_az']}",
         highlight=False,
     )
+
+
+def _seconds(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:,.0f} s"
+
+
+def print_checkpoints(console: Console, data: dict) -> None:
+    """Per training fleet: checkpoint size, each tier's bandwidth and write time, the target verdict."""
+    plans = [(f["name"], f["checkpoint"]) for f in data["fleets"] if f["checkpoint"]]
+    if not plans:
+        return
+    table = Table(title="checkpoint tier")
+    for col in ("fleet", "tier", "GB/s", "write", "how"):
+        table.add_column(col)
+    for name, plan in plans:
+        for tier, t in plan["tiers"].items():
+            gb_s = "unknown" if t["bandwidth_gb_s"] is None else f"{t['bandwidth_gb_s']:,.1f}"
+            table.add_row(name, tier, gb_s, _seconds(t["write_seconds"]), t["explanation"])
+    console.print(table)
+    for name, plan in plans:
+        verdict = {True: "meets", False: "MISSES", None: "cannot check"}[plan["meets_target"]]
+        first = plan["tiers"][plan["first_tier"]]["write_seconds"]
+        line = (
+            f"  {name}: {plan['size_explanation']}; first tier {plan['first_tier']} {_seconds(first)} "
+            f"{verdict} the {plan['target_seconds']} s target"
+        )
+        if plan["suggestion"]:
+            line += f"; {plan['suggestion']}"
+        console.print(line, highlight=False, soft_wrap=True)

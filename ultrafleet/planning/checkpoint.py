@@ -167,6 +167,13 @@ def plan_fleet(spec: Spec, fleet: ResolvedFleet) -> CheckpointPlan:
     )
     first = tiers[0]
     meets = None if first.write_seconds is None else first.write_seconds <= ckpt.target_seconds
+    suggestion = None if meets else _suggest(fleet, spec, first, size, ckpt.target_seconds)
+    if meets is None and first.tier == "nvme" and spec.storage.lustre is not None:
+        lustre = next(t for t in tiers if t.tier == "lustre")
+        if lustre.write_seconds is not None and lustre.write_seconds > ckpt.target_seconds:
+            suggestion += f"; without NVMe, Lustre ({lustre.write_seconds:,.0f} s) misses the target: " + _suggest(
+                fleet, spec, lustre, size, ckpt.target_seconds
+            )
     return CheckpointPlan(
         fleet=fleet.spec.name,
         checkpoint_size_gb=size,
@@ -175,7 +182,7 @@ def plan_fleet(spec: Spec, fleet: ResolvedFleet) -> CheckpointPlan:
         target_seconds=ckpt.target_seconds,
         first_tier=first.tier,
         meets_target=meets,
-        suggestion=None if meets else _suggest(fleet, spec, first, size, ckpt.target_seconds),
+        suggestion=suggestion,
     )
 
 
