@@ -41,23 +41,22 @@ def fleet(**fields):
 
 
 @pytest.fixture(scope="session")
-def cli_synth(tmp_path_factory) -> dict[str, dict[str, dict]]:
-    """The real, pinned `cdk synth` of every shipped spec: {spec file stem: {stack name: template}}.
+def cli_assemblies(tmp_path_factory) -> dict[str, Path]:
+    """The real, pinned `cdk synth` of every shipped spec: {spec file stem: cloud assembly directory}.
 
     Runs two at a time (the CI machine has two cores); each writes its own cloud assembly.
     """
-    import json
     import subprocess
 
     from ultrafleet.cdk_cli import cdk_env
 
     env = cdk_env(ROOT)
-    runs = {}
+    pending = []
     for spec in SPECS:
         out = tmp_path_factory.mktemp(f"cdkout-{spec.stem}")
         cmd = [str(ROOT / "node_modules/.bin/cdk"), "synth", "--quiet", "-c", f"spec={spec}", "--output", str(out)]
-        runs[spec.stem] = (out, cmd)
-    results, pending = {}, list(runs.items())
+        pending.append((spec.stem, out, cmd))
+    assemblies = {}
     while pending:
         batch, pending = pending[:2], pending[2:]
         procs = [
@@ -66,14 +65,25 @@ def cli_synth(tmp_path_factory) -> dict[str, dict[str, dict]]:
                 out,
                 subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True),
             )
-            for stem, (out, cmd) in batch
+            for stem, out, cmd in batch
         ]
         for stem, out, proc in procs:
             stdout, stderr = proc.communicate(timeout=300)
             assert proc.returncode == 0, f"cdk synth of {stem} failed:\n{stdout}\n{stderr}"
-            manifest = json.loads((out / "manifest.json").read_text())
-            stacks = [k for k, v in manifest["artifacts"].items() if v["type"] == "aws:cloudformation:stack"]
-            results[stem] = {s: json.loads((out / f"{s}.template.json").read_text()) for s in stacks}
+            assemblies[stem] = out
+    return assemblies
+
+
+@pytest.fixture(scope="session")
+def cli_synth(cli_assemblies) -> dict[str, dict[str, dict]]:
+    """{spec file stem: {stack name: template}} from the real CLI's cloud assemblies."""
+    import json
+
+    results = {}
+    for stem, out in cli_assemblies.items():
+        manifest = json.loads((out / "manifest.json").read_text())
+        stacks = [k for k, v in manifest["artifacts"].items() if v["type"] == "aws:cloudformation:stack"]
+        results[stem] = {s: json.loads((out / f"{s}.template.json").read_text()) for s in stacks}
     return results
 
 

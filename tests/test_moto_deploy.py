@@ -1,0 +1,165 @@
+"""The reference spec's real cloud assembly deployed into moto (with ultrafleet's extensions), then checked
+through boto3 describe/get calls, not through the template."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ultrafleet.testing.harness import MotoCloud
+
+
+@pytest.fixture(scope="module")
+def cloud(cli_assemblies):
+    with MotoCloud() as cloud:
+        cloud.deployed = cloud.deploy_assembly(cli_assemblies["reference"])
+        yield cloud
+
+
+def physical(cloud, stack: str, resource_type: str) -> list[str]:
+    rows = cloud.client("cloudformation").list_stack_resources(StackName=stack)["StackResourceSummaries"]
+    return [r["PhysicalResourceId"] for r in rows if r["ResourceType"] == resource_type]
+
+
+def test_every_stack_deployed_with_every_resource(cloud, cli_synth):
+    for name, template in cli_synth["reference"].items():
+        assert sorted(cloud.deployed[name].resources) == sorted(template["Resources"])
+
+
+def fleet_launch_template(cloud, fleet: str) -> dict:
+    ec2 = cloud.client("ec2")
+    for lt_id in physical(cloud, "frontier-fleets", "AWS::EC2::LaunchTemplate"):
+        data = ec2.describe_launch_template_versions(LaunchTemplateId=lt_id)["LaunchTemplateVersions"][0]
+        data = data["LaunchTemplateData"]
+        tags = {t["Key"]: t["Value"] for t in data["TagSpecifications"][0]["Tags"]}
+        if tags["ultrafleet:fleet"] == fleet:
+            return data
+    raise AssertionError(f"no launch template for {fleet}")
+
+
+def test_launch_template_interfaces_as_deployed(cloud):
+    data = fleet_launch_template(cloud, "pretrain-b200")
+    got = [(i["NetworkCardIndex"], i["DeviceIndex"], i["InterfaceType"]) for i in data["NetworkInterfaces"]]
+    assert got == [(0, 0, "interface"), (0, 1, "efa-only")] + [(c, 0, "efa-only") for c in range(1, 8)]
+    assert data["MetadataOptions"]["HttpTokens"] == "required"
+    assert data["InstanceMarketOptions"] == {"MarketType": "capacity-block"}
+    gb200 = fleet_launch_template(cloud, "gb200-nvl72")
+    assert [i["NetworkCardIndex"] for i in gb200["NetworkInterfaces"] if i["InterfaceType"] == "efa-only"] == list(
+        range(1, 17)
+    )
+
+
+def test_dlami_resolved_at_deploy_time_from_ssm(cloud):
+    data = fleet_launch_template(cloud, "pretrain-b200")
+    assert data["ImageId"].startswith("ami-")
+
+
+def test_placement_group_and_capacity_settings_as_deployed(cloud):
+    groups = cloud.client("ec2").describe_placement_groups()["PlacementGroups"]
+    assert {g["Strategy"] for g in groups} == {"cluster"}
+    assert len(groups) == 1  # trn2-finetune; Capacity Block fleets and the multi-zone inference fleet have none
+    asgs = {
+        g["AutoScalingGroupName"]: g
+        for g in cloud.client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]
+    }
+    trn2 = next(
+        g
+        for g in asgs.values()
+        if {"Key": "ultrafleet:fleet", "Value": "trn2-finetune"}
+        in [{"Key": t["Key"], "Value": t["Value"]} for t in g["Tags"]]
+    )
+    assert trn2["PlacementGroup"] == groups[0]["GroupName"]
+    assert trn2["CapacityReservationSpecification"] == {
+        "CapacityReservationPreference": "capacity-reservations-only",
+        "CapacityReservationTarget": {"CapacityReservationIds": ["cr-0123456789abcdef0"]},
+    }
+    assert (trn2["MinSize"], trn2["MaxSize"], trn2["DesiredCapacity"]) == (8, 8, 8)
+
+
+def test_efa_security_groups_reference_themselves_both_ways(cloud):
+    ec2 = cloud.client("ec2")
+    efa = [g for g in ec2.describe_security_groups()["SecurityGroups"] if "EFA between members" in g["Description"]]
+    assert len(efa) == 3  # the three EFA training fleets
+    for group in efa:
+        for direction in ("IpPermissions", "IpPermissionsEgress"):
+            (rule,) = group[direction]
+            assert rule["IpProtocol"] == "-1"
+            assert [p["GroupId"] for p in rule["UserIdGroupPairs"]] == [group["GroupId"]]
+
+
+def checkpoint_bucket(cloud) -> str:
+    (name,) = [
+        b
+        for b in physical(cloud, "frontier-storage", "AWS::S3::Bucket")
+        if "checkpoints" in b.lower() and "accesslogs" not in b.lower()
+    ]
+    return name
+
+
+def test_checkpoint_bucket_as_deployed(cloud):
+    s3 = cloud.client("s3")
+    bucket = checkpoint_bucket(cloud)
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
+    rules = {r["ID"]: r for r in s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]}
+    assert rules["expire-noncurrent-versions"]["NoncurrentVersionExpiration"] == {
+        "NoncurrentDays": 30,
+        "NewerNoncurrentVersions": 3,
+    }
+    assert rules["transition-checkpoints"]["Transitions"] == [{"Days": 7, "StorageClass": "INTELLIGENT_TIERING"}]
+    assert rules["abort-incomplete-multipart-uploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for s in policy["Statement"]
+    )
+
+
+def test_kms_key_rotation_as_deployed(cloud):
+    kms = cloud.client("kms")
+    (key_id,) = physical(cloud, "frontier-storage", "AWS::KMS::Key")
+    assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
+
+
+def test_lustre_and_its_association_as_deployed(cloud):
+    fsx = cloud.client("fsx")
+    (fs,) = fsx.describe_file_systems()["FileSystems"]
+    assert (fs["FileSystemType"], fs["StorageCapacity"]) == ("LUSTRE", 48000)
+    assert fs["LustreConfiguration"]["DeploymentType"] == "PERSISTENT_2"
+    assert fs["LustreConfiguration"]["PerUnitStorageThroughput"] == 500
+    (dra,) = fsx.describe_data_repository_associations()["Associations"]
+    assert dra["FileSystemId"] == fs["FileSystemId"]
+    assert dra["DataRepositoryPath"] == f"s3://{checkpoint_bucket(cloud)}/checkpoints/"
+    assert dra["S3"]["AutoExportPolicy"] == {"Events": ["NEW", "CHANGED", "DELETED"]}
+
+
+def test_fleet_role_policies_as_deployed(cloud):
+    iam = cloud.client("iam")
+    roles = [r for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("frontier-fleets")]
+    assert len(roles) == 4
+    for role in roles:
+        attached = sorted(
+            p["PolicyName"] for p in iam.list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"]
+        )
+        assert attached == ["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"]
+    documents = [
+        iam.get_role_policy(RoleName=r["RoleName"], PolicyName=p)["PolicyDocument"]
+        for r in roles
+        for p in iam.list_role_policies(RoleName=r["RoleName"])["PolicyNames"]
+    ]
+    prefixes = sorted(
+        res.split("/checkpoints/")[1]
+        for d in documents
+        for st in d["Statement"]
+        for res in (st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]])
+        if "/checkpoints/" in res
+    )
+    assert prefixes == ["gb200-nvl72/*", "pretrain-b200/*", "trn2-finetune/*"]

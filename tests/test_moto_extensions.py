@@ -1,0 +1,133 @@
+"""Guard tests: each moto extension exists because moto 5.2.5 lacks something. These fail the day moto changes
+underneath them (fixed upstream, or internals moved), so the extension is revisited instead of silently wrong."""
+
+from __future__ import annotations
+
+import inspect
+from importlib.metadata import version
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.cloudformation import parsing
+from moto.core.common_models import CloudFormationModel
+from moto.ec2.responses import EC2Response
+from moto.fsx.responses import FSxResponse
+from moto.ssm.models import ParameterDict, ssm_backends
+
+from ultrafleet.testing.harness import DeployError
+from ultrafleet.testing.moto_extensions import autoscaling, fsx, iam_role, install, kms, s3_bucket, zones
+
+ADDED_TYPES = {
+    "AWS::EC2::PlacementGroup",
+    "AWS::EC2::SecurityGroupEgress",
+    "AWS::S3::BucketPolicy",
+    "AWS::FSx::FileSystem",
+    "AWS::FSx::DataRepositoryAssociation",
+}
+
+
+def test_moto_is_the_pinned_version():
+    assert version("moto") == "5.2.5"
+
+
+def test_moto_has_no_model_of_its_own_for_the_added_types():
+    install()
+    ours = {
+        m.cloudformation_type(): m
+        for m in CloudFormationModel.__subclasses__()
+        if m.__module__.startswith("ultrafleet.")
+    }
+    assert set(ours) == ADDED_TYPES
+    theirs = {
+        m.cloudformation_type()
+        for m in CloudFormationModel.__subclasses__()
+        if not m.__module__.startswith("ultrafleet.")
+    }
+    assert not ADDED_TYPES & theirs
+    assert all(parsing.get_model_map()[t] is ours[t] for t in ADDED_TYPES)  # caches were cleared
+
+
+def test_ec2_and_fsx_still_lack_the_added_actions():
+    for name in ("create_placement_group", "describe_placement_groups", "delete_placement_group"):
+        natives = [c for c in EC2Response.__mro__[1:] if name in vars(c)]
+        assert natives == [], name
+    assert not [c for c in FSxResponse.__mro__[1:] if "describe_data_repository_associations" in vars(c)]
+
+
+@pytest.mark.parametrize(
+    ("module", "dropped"),
+    [
+        (autoscaling, "placement_group=None"),
+        (iam_role, 'properties.get("Policies", [])'),
+        (s3_bucket, 'if "Tags" in properties:'),
+    ],
+)
+def test_wrapped_moto_models_still_drop_what_the_extension_adds(module, dropped):
+    source = inspect.getsource(module._original_create)
+    assert dropped in source
+    assert "VersioningConfiguration" not in source and "ManagedPolicyArns" not in source
+    assert "CapacityReservationSpecification" not in source
+
+
+def test_kms_key_model_still_reads_api_style_tags():
+    assert 'properties.get("Tags", [])' in inspect.getsource(kms._original_create)
+
+
+def test_s3_lifecycle_response_still_omits_newer_noncurrent_versions():
+    source = inspect.getsource(s3_bucket._original_get_lifecycle)
+    assert '"NoncurrentDays": rule.nve_noncurrent_days' in source
+    assert source.count("NewerNoncurrentVersions") == 1  # only for noncurrent transitions
+
+
+def test_moto_zone_table_still_lacks_the_dallas_local_zone():
+    from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
+
+    install()
+    local = [z.name for z in RegionsAndZonesBackend.zones["us-east-1"] if z.zone_type == "local-zone"]
+    assert local == [name for name, _ in zones.LOCAL_ZONES["us-east-1"]]
+
+
+def test_ssm_public_parameters_still_live_in_a_parameter_dict():
+    with mock_aws():
+        boto3.client("ssm", "us-east-1").describe_parameters()
+        assert isinstance(ssm_backends["123456789012"]["us-east-1"]._parameters, ParameterDict)
+
+
+def test_fsx_associations_live_on_the_fsx_backend_and_reset_with_it():
+    with mock_aws():
+        fsx.associations("123456789012", "us-east-1")["dra-1"] = {}
+    with mock_aws():
+        assert fsx.associations("123456789012", "us-east-1") == {}
+
+
+@pytest.mark.filterwarnings("ignore:Tried to parse AWS.+CapacityReservation")
+def test_unsupported_types_fail_the_deploy_loudly(moto_cloud):
+    template = {
+        "Resources": {
+            "Reservation": {
+                "Type": "AWS::EC2::CapacityReservation",
+                "Properties": {
+                    "InstanceType": "p5.48xlarge",
+                    "InstancePlatform": "Linux/UNIX",
+                    "AvailabilityZone": "us-east-1a",
+                    "InstanceCount": 2,
+                },
+            },
+            "Topic": {"Type": "AWS::SNS::Topic", "Properties": {}},
+        }
+    }
+    with pytest.raises(DeployError) as failure:
+        moto_cloud.deploy("skips", template)
+    message = str(failure.value)
+    assert "Tried to parse AWS::EC2::CapacityReservation but it's not supported" in message
+    assert "not created: Reservation (AWS::EC2::CapacityReservation)" in message
+
+
+def test_placement_groups_through_the_ec2_api(moto_cloud):
+    ec2 = moto_cloud.client("ec2")
+    ec2.create_placement_group(GroupName="team-uc", Strategy="partition", PartitionCount=3)
+    (group,) = ec2.describe_placement_groups(GroupNames=["team-uc"])["PlacementGroups"]
+    assert (group["GroupName"], group["Strategy"], group["PartitionCount"]) == ("team-uc", "partition", 3)
+    ec2.delete_placement_group(GroupName="team-uc")
+    assert ec2.describe_placement_groups()["PlacementGroups"] == []

@@ -1,0 +1,159 @@
+"""Deploy synthesized stacks into moto's CloudFormation, failing loudly on anything moto would skip.
+
+moto 5.2.5 skips unsupported resource types with only a warning and still reports CREATE_COMPLETE, and its
+list_stack_resources shows blank rows for them. Here every warning during a deploy is an error, and after the
+deploy the template's logical ids must equal the resources moto created, minus ``ALLOWED_UNCREATED``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+from moto import mock_aws
+from moto.ssm.models import Parameter, ssm_backends
+
+from ultrafleet.planning.ami import GPU_BASE, NEURON
+from ultrafleet.testing import moto_extensions
+
+ALLOWED_UNCREATED = {
+    "AWS::CDK::Metadata": "CDK's version-reporting marker; it provisions nothing",
+}
+BOOTSTRAP_VERSION_PARAMETER = "/cdk-bootstrap/hnb659fds/version"
+BOOTSTRAP_VERSION = "30"
+PUBLIC_AMI_PARAMETERS = (GPU_BASE.format(arch="x86_64"), GPU_BASE.format(arch="arm64"), NEURON)
+
+
+class DeployError(AssertionError):
+    """A stack did not deploy cleanly; the message carries the reason, the skips and the stack events."""
+
+
+@dataclass(frozen=True)
+class DeployedStack:
+    name: str
+    stack_id: str
+    outputs: dict[str, str]
+    resources: dict[str, str]
+    """Logical id -> physical id of every created resource."""
+
+
+class _MotoLogCapture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+class MotoCloud:
+    """An in-process AWS (moto with ultrafleet's extensions) for one account and region.
+
+    :param account_id: default moto's 123456789012 (the reference spec's account).
+    :param region: default us-east-1.
+    """
+
+    def __init__(self, account_id: str = "123456789012", region: str = "us-east-1") -> None:
+        self.account_id, self.region = account_id, region
+        self._mock = mock_aws()
+
+    def __enter__(self) -> MotoCloud:
+        # A real account has AWS's managed policies (AmazonSSMManagedInstanceCore, ...); moto loads them on request.
+        os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+        moto_extensions.install()
+        self._mock.start()
+        self._seed_parameters()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._mock.stop()
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name=self.region)
+
+    def _seed_parameters(self) -> None:
+        """What a bootstrapped account in a real region has: CDK's bootstrap version and the public DLAMI ids."""
+        self.client("ssm").put_parameter(Name=BOOTSTRAP_VERSION_PARAMETER, Value=BOOTSTRAP_VERSION, Type="String")
+        ami = self.client("ec2").describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+        public = ssm_backends[self.account_id][self.region]._parameters
+        for name in PUBLIC_AMI_PARAMETERS:
+            public[name].append(
+                Parameter(
+                    account_id=self.account_id,
+                    name=name,
+                    value=ami,
+                    parameter_type="String",
+                    description=None,
+                    allowed_pattern=None,
+                    keyid=None,
+                    last_modified_date=datetime.datetime(2026, 1, 1),
+                    version=1,
+                    data_type="aws:ec2:image",
+                )
+            )
+
+    def deploy(self, name: str, template: dict[str, Any] | str, *, update: bool = False) -> DeployedStack:
+        """Create (or update) a stack; raise DeployError on any skip, failure or missing resource."""
+        body = template if isinstance(template, str) else json.dumps(template)
+        cfn = self.client("cloudformation")
+        capture = _MotoLogCapture()
+        moto_logger = logging.getLogger("moto")
+        moto_logger.addHandler(capture)
+        call = cfn.update_stack if update else cfn.create_stack
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                call(StackName=name, TemplateBody=body, Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"])
+        finally:
+            moto_logger.removeHandler(capture)
+        problems = [
+            m for m in [str(w.message) for w in caught] + capture.messages if not any(t in m for t in ALLOWED_UNCREATED)
+        ]
+        stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+        expected_status = "UPDATE_COMPLETE" if update else "CREATE_COMPLETE"
+        if stack["StackStatus"] != expected_status:
+            problems.insert(0, f"status {stack['StackStatus']}: {stack.get('StackStatusReason', '')}")
+        rows = cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]
+        created = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in rows if r["LogicalResourceId"]}
+        resources = json.loads(body)["Resources"]
+        missing = sorted(
+            lid for lid, r in resources.items() if lid not in created and r["Type"] not in ALLOWED_UNCREATED
+        )
+        if missing:
+            problems.append("not created: " + ", ".join(f"{lid} ({resources[lid]['Type']})" for lid in missing))
+        if problems:
+            events = cfn.describe_stack_events(StackName=name)["StackEvents"]
+            trail = "\n".join(
+                f"  {e['LogicalResourceId']} {e['ResourceStatus']} {e.get('ResourceStatusReason', '')}"
+                for e in events[:20]
+            )
+            raise DeployError(
+                f"stack {name} did not deploy cleanly:\n- " + "\n- ".join(problems) + f"\nstack events:\n{trail}"
+            )
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        return DeployedStack(name=name, stack_id=stack["StackId"], outputs=outputs, resources=created)
+
+    def deploy_assembly(self, cdk_out: Path) -> dict[str, DeployedStack]:
+        """Every stack of a cloud assembly (cdk.out), in dependency order."""
+        manifest = json.loads((cdk_out / "manifest.json").read_text())
+        stacks = {k: v for k, v in manifest["artifacts"].items() if v["type"] == "aws:cloudformation:stack"}
+        deployed: dict[str, DeployedStack] = {}
+        while len(deployed) < len(stacks):
+            ready = [
+                k
+                for k, v in stacks.items()
+                if k not in deployed and all(d in deployed or d not in stacks for d in v.get("dependencies", []))
+            ]
+            if not ready:
+                raise DeployError(f"cyclic stack dependencies among {sorted(set(stacks) - set(deployed))}")
+            for name in ready:
+                template = (cdk_out / stacks[name]["properties"]["templateFile"]).read_text()
+                deployed[name] = self.deploy(name, template)
+        return deployed

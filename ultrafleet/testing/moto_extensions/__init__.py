@@ -1,0 +1,36 @@
+"""Extensions to moto (pinned 5.2.5) for what ultrafleet's stacks need and moto lacks, without forking it.
+
+Each module adds CloudFormation models (subclasses of moto's CloudFormationModel) or API actions, or fills in
+properties moto's own models drop. moto finds CloudFormation models through ``lru_cache``d functions over
+``CloudFormationModel.__subclasses__()``, so ``install`` clears those caches after the new models exist.
+Every extension has a guard test (tests/test_moto_extensions.py) that fails the day moto changes beneath it.
+"""
+
+from __future__ import annotations
+
+from moto.cloudformation import parsing
+
+from ultrafleet.testing.moto_extensions import (
+    autoscaling,
+    fsx,
+    iam_role,
+    kms,
+    placement_groups,
+    s3_bucket,
+    security_group_egress,
+    zones,
+)
+
+MODULES = (autoscaling, fsx, iam_role, kms, placement_groups, s3_bucket, security_group_egress, zones)
+_installed = False
+
+
+def install() -> None:
+    """Apply every extension once (idempotent) and make moto's CloudFormation see the new models."""
+    global _installed
+    if not _installed:
+        for module in MODULES:
+            module.install()
+        _installed = True
+    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
+        cached.cache_clear()
