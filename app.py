@@ -13,6 +13,10 @@ DEFAULT_SPEC = "specs/reference.yaml"
 
 app = cdk.App()
 spec_path = Path(app.node.try_get_context("spec") or DEFAULT_SPEC)
+if str(app.node.try_get_context("nag")).lower() == "true":  # cdk synth -c nag=true: AwsSolutions checks
+    from cdk_nag import AwsSolutionsChecks
+
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
 try:
     create_stacks(app, load_spec(spec_path))
 except SpecError as exc:

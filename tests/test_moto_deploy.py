@@ -145,21 +145,16 @@ def test_fleet_role_policies_as_deployed(cloud):
     iam = cloud.client("iam")
     roles = [r for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("frontier-fleets")]
     assert len(roles) == 4
+    prefixes = []
     for role in roles:
-        attached = sorted(
-            p["PolicyName"] for p in iam.list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"]
-        )
-        assert attached == ["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"]
-    documents = [
-        iam.get_role_policy(RoleName=r["RoleName"], PolicyName=p)["PolicyDocument"]
-        for r in roles
-        for p in iam.list_role_policies(RoleName=r["RoleName"])["PolicyNames"]
-    ]
-    prefixes = sorted(
-        res.split("/checkpoints/")[1]
-        for d in documents
-        for st in d["Statement"]
-        for res in (st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]])
-        if "/checkpoints/" in res
-    )
-    assert prefixes == ["gb200-nvl72/*", "pretrain-b200/*", "trn2-finetune/*"]
+        attached = iam.list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"]
+        aws_managed = sorted(p["PolicyName"] for p in attached if ":aws:policy/" in p["PolicyArn"])
+        assert aws_managed == ["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"]
+        assert iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"] == []
+        for p in attached:
+            if ":aws:policy/" in p["PolicyArn"]:
+                continue
+            version = iam.get_policy(PolicyArn=p["PolicyArn"])["Policy"]["DefaultVersionId"]
+            document = iam.get_policy_version(PolicyArn=p["PolicyArn"], VersionId=version)["PolicyVersion"]["Document"]
+            prefixes.append(document["Statement"][0]["Resource"].split("/checkpoints/")[1])
+    assert sorted(prefixes) == ["gb200-nvl72/*", "pretrain-b200/*", "trn2-finetune/*"]

@@ -24,6 +24,7 @@ ADDED_TYPES = {
     "AWS::S3::BucketPolicy",
     "AWS::FSx::FileSystem",
     "AWS::FSx::DataRepositoryAssociation",
+    "AWS::SNS::TopicPolicy",
 }
 
 

@@ -189,18 +189,34 @@ def test_alternative_settings_cloudtrail_scratch_and_destroy(alternative):
     assert "transition-checkpoints" not in json.dumps(bucket["Properties"]["LifecycleConfiguration"])
 
 
-def test_training_fleets_may_only_touch_their_own_prefix(fleets):
-    policies = fleets.find_resources("AWS::IAM::Policy")
-    object_arns = []
+def test_each_training_fleet_may_only_touch_its_own_prefix(storage):
+    policies = storage.find_resources("AWS::IAM::ManagedPolicy")
+    assert len(policies) == 3
+    prefixes = []
     for policy in policies.values():
-        for st in policy["Properties"]["PolicyDocument"]["Statement"]:
-            assert not (st["Action"] == "*" and st["Resource"] == "*")
-            resources = st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
-            object_arns += [json.dumps(r) for r in resources if "checkpoints/" in json.dumps(r)]
-    assert sorted(a.split("checkpoints/")[1].split('"')[0] for a in object_arns) == [
-        "gb200-nvl72/*",
-        "pretrain-b200/*",
-        "trn2-finetune/*",
+        objects, listing, key = policy["Properties"]["PolicyDocument"]["Statement"]
+        assert objects["Action"] == [
+            "s3:GetObject",
+            "s3:PutObject",
+            "s3:DeleteObject",
+            "s3:AbortMultipartUpload",
+            "s3:ListMultipartUploadParts",
+        ]
+        prefix = objects["Resource"]["Fn::Join"][1][-1].removeprefix("/")
+        prefixes.append(prefix)
+        assert listing["Action"] == "s3:ListBucket"
+        assert listing["Condition"] == {"StringLike": {"s3:prefix": [prefix]}}
+        assert key["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+        assert list(key["Condition"]["StringEquals"]) == ["kms:ViaService"]
+        assert all(
+            "*" not in a
+            for st in (objects, listing, key)
+            for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])
+        )
+    assert sorted(prefixes) == [
+        "checkpoints/gb200-nvl72/*",
+        "checkpoints/pretrain-b200/*",
+        "checkpoints/trn2-finetune/*",
     ]
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Duration, Tags
+from aws_cdk import Acknowledgment, Duration, Tags, Validations
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sns as sns
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
@@ -26,7 +27,16 @@ from ultrafleet.templates import render
 HEALTH_CHECK_GRACE = Duration.minutes(15)
 """DLAMI boot plus driver and EFA checks take several minutes on the large accelerated types."""
 
-MANAGED_POLICIES = ("AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy")
+MANAGED_POLICIES = {
+    "AmazonSSMManagedInstanceCore": "SSM Session Manager and patching without SSH keys or open ports",
+    "CloudWatchAgentServerPolicy": "the CloudWatch agent publishes GPU, EFA and disk metrics and logs",
+}
+SCALING_EVENTS = [
+    "autoscaling:EC2_INSTANCE_LAUNCH",
+    "autoscaling:EC2_INSTANCE_LAUNCH_ERROR",
+    "autoscaling:EC2_INSTANCE_TERMINATE",
+    "autoscaling:EC2_INSTANCE_TERMINATE_ERROR",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +56,7 @@ class AcceleratedFleet(Construct):
     :param hooks: extra boot-script sections, run after the EFA checks; default: none.
     :param placeholders: deploy-time values for the @@NAME@@ marks in hooks; default: none.
     :param extra_security_groups: more groups for every interface (e.g. the Lustre clients'); default: none.
+    :param events_topic: receives launch, terminate and error notifications; default: none.
     :param subnet_group_name: default: "compute" (the network stack's private subnets).
     """
 
@@ -60,6 +71,7 @@ class AcceleratedFleet(Construct):
         hooks: Sequence[UserDataHook] = (),
         placeholders: Mapping[str, str] | None = None,
         extra_security_groups: Sequence[ec2.ISecurityGroup] = (),
+        events_topic: sns.ITopic | None = None,
         subnet_group_name: str = "compute",
     ) -> None:
         super().__init__(scope, construct_id)
@@ -75,6 +87,13 @@ class AcceleratedFleet(Construct):
             description=f"ultrafleet fleet {spec.name}",
             managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(p) for p in MANAGED_POLICIES],
         )
+        for name, why in MANAGED_POLICIES.items():
+            Validations.of(self.role).acknowledge(
+                Acknowledgment(
+                    id=f"AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]",
+                    reason=f"AWS-maintained policy for {why}; an inline copy would not receive AWS's updates",
+                )
+            )
         profile = iam.InstanceProfile(self, "InstanceProfile", role=self.role)
         self.node_security_group = ec2.SecurityGroup(
             self,
@@ -139,6 +158,13 @@ class AcceleratedFleet(Construct):
             placement_group=placement_group,
             health_check_type="EC2",
             health_check_grace_period=HEALTH_CHECK_GRACE.to_seconds(),
+            notification_configurations=[
+                autoscaling.CfnAutoScalingGroup.NotificationConfigurationProperty(
+                    topic_arn=events_topic.topic_arn, notification_types=SCALING_EVENTS
+                )
+            ]
+            if events_topic
+            else None,
             # Reserved capacity has no spare slot: terminate a failed node before launching its replacement.
             instance_maintenance_policy=autoscaling.CfnAutoScalingGroup.InstanceMaintenancePolicyProperty(
                 min_healthy_percentage=90 if reserved else 100, max_healthy_percentage=100 if reserved else 110
@@ -153,6 +179,14 @@ class AcceleratedFleet(Construct):
             else None,
             **self._purchase(fleet),
         )
+        if spec.capacity.type == "spot":
+            Validations.of(self.auto_scaling_group).acknowledge(
+                Acknowledgment(
+                    id="AwsSolutions::AwsSolutions-EC26",
+                    reason="The rule cannot resolve a launch template inside a MixedInstancesPolicy and throws; the "
+                    "template's only volume is the root volume, created with Encrypted: true by EfaLaunchTemplate",
+                )
+            )
 
     def _purchase(self, fleet: ResolvedFleet) -> dict:
         """The launch template reference: plain, or wrapped in an all-Spot mixed-instances policy."""

@@ -3,7 +3,7 @@ down and loses nothing (replaced versions are kept for a while, the newest few a
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Acknowledgment, Aws, Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -79,9 +79,51 @@ class CheckpointBucket(Construct):
                 include_management_events=False,
             )
 
-    def grant_fleet(self, role: iam.IGrantable, fleet: str) -> None:
-        """Read and write under checkpoints/<fleet>/ only (and use the key for it)."""
-        self.bucket.grant_read_write(role, f"{CHECKPOINT_PREFIX}{fleet}/*")
+        self._key = key
+
+    def fleet_policy(self, fleet: str) -> iam.ManagedPolicy:
+        """A policy for one fleet's role: its own checkpoints/<fleet>/ prefix only, explicit actions, and the key
+        only through S3. Owned here (not by the fleet stack) so the bucket's stack decides who touches what."""
+        prefix = f"{CHECKPOINT_PREFIX}{fleet}/"
+        objects = self.bucket.arn_for_objects(f"{prefix}*")
+        policy = iam.ManagedPolicy(
+            self,
+            f"Fleet-{fleet}",
+            description=f"ultrafleet: {fleet} checkpoints",
+            statements=[
+                iam.PolicyStatement(
+                    sid="FleetCheckpointObjects",
+                    resources=[objects],
+                    actions=[
+                        "s3:GetObject",
+                        "s3:PutObject",
+                        "s3:DeleteObject",
+                        "s3:AbortMultipartUpload",
+                        "s3:ListMultipartUploadParts",
+                    ],
+                ),
+                iam.PolicyStatement(
+                    sid="FleetCheckpointListing",
+                    resources=[self.bucket.bucket_arn],
+                    actions=["s3:ListBucket"],
+                    conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}},
+                ),
+                iam.PolicyStatement(
+                    sid="CheckpointKeyThroughS3",
+                    resources=[self._key.key_arn],
+                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                    conditions={"StringEquals": {"kms:ViaService": f"s3.{Aws.REGION}.amazonaws.com"}},
+                ),
+            ],
+        )
+        bucket_id = Stack.of(self).get_logical_id(self.bucket.node.default_child)
+        Validations.of(policy).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{prefix}*]",
+                reason=f"Object keys under {prefix} are the fleet's own checkpoints; the wildcard is the key suffix",
+            )
+        )
+        return policy
 
 
 def lifecycle_rules(settings: BucketSpec) -> list[s3.LifecycleRule]:

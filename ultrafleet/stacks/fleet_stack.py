@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from ultrafleet.constructs.accelerated_fleet import AcceleratedFleet, UserDataHook
@@ -31,6 +33,13 @@ class FleetStack(Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.fleets: dict[str, AcceleratedFleet] = {}
+        self.events = sns.Topic(
+            self,
+            "FleetEvents",
+            display_name="ultrafleet fleet events",
+            enforce_ssl=True,
+            master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"),
+        )
         for fleet in fleets:
             efa_group = None
             if fleet.efa:
@@ -55,9 +64,10 @@ class FleetStack(Stack):
                 hooks=hooks,
                 placeholders=placeholders,
                 extra_security_groups=extra_groups,
+                events_topic=self.events,
             )
             if training:
-                storage.checkpoints.grant_fleet(built.role, fleet.spec.name)
+                built.role.add_managed_policy(storage.checkpoints.fleet_policy(fleet.spec.name))
             self.fleets[fleet.spec.name] = built
 
 

@@ -18,10 +18,11 @@ from ultrafleet.testing.moto_extensions import (
     placement_groups,
     s3_bucket,
     security_group_egress,
+    sns_topic_policy,
     zones,
 )
 
-MODULES = (autoscaling, fsx, iam_role, kms, placement_groups, s3_bucket, security_group_egress, zones)
+MODULES = (autoscaling, fsx, iam_role, kms, placement_groups, s3_bucket, security_group_egress, sns_topic_policy, zones)
 _installed = False
 
 
