@@ -234,3 +234,10 @@ def test_training_fleets_carry_the_lustre_client_group_and_the_tier_hook(referen
         else:
             assert not any("LustreClientGroup" in json.dumps(g) for g in groups)
             assert "checkpoint-tier" not in user_data
+
+
+def test_disposable_lustre_is_acknowledged_with_its_reason(alternative):
+    fs = next(iter(alternative.find_resources("AWS::FSx::FileSystem").values()))
+    assert fs["Metadata"]["ultrafleet"]["acknowledged"] == {
+        "UF-R007": "storage.lustre.retain_on_delete is false: the spec asks for a disposable one"
+    }

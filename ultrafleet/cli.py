@@ -15,7 +15,7 @@ from rich.console import Console
 
 from ultrafleet.findings import SpecError
 from ultrafleet.spec import Spec, load_spec
-from ultrafleet.validation import check
+from ultrafleet.validation import check as check_spec
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 # Pipes and CI logs get a wide table instead of rich's 80-column default.
@@ -28,7 +28,7 @@ SpecPath = Annotated[Path, typer.Argument(help="Path to the spec YAML", show_def
 def _load_checked(path: Path) -> tuple[Spec, list]:
     try:
         spec = load_spec(path)
-        return spec, check(spec)
+        return spec, check_spec(spec)
     except SpecError as exc:
         from ultrafleet.report import print_findings
 
@@ -91,6 +91,25 @@ def synth(
     if result.returncode != 0:
         raise typer.Exit(result.returncode)
     out.print(f"synthesized {spec_path} into {output}", highlight=False)
+
+
+@app.command()
+def check(
+    assembly: Annotated[Path, typer.Argument(help="A cloud assembly directory (cdk synth output)")] = Path("cdk.out"),
+) -> None:
+    """Run ultrafleet's rule pack over every template of a cloud assembly; exit 1 on error findings."""
+    from ultrafleet.report import print_findings
+    from ultrafleet.rules import load_assembly, run
+
+    if not (assembly / "manifest.json").is_file():
+        err.print(f"error: {assembly} is not a cloud assembly (no manifest.json); run `ultrafleet synth` first")
+        raise typer.Exit(2)
+    findings = run(load_assembly(assembly))
+    print_findings(err, findings)
+    errors = sum(f.level.value == "error" for f in findings)
+    out.print(f"{assembly}: {len(findings)} findings, {errors} errors", highlight=False)
+    if errors:
+        raise typer.Exit(1)
 
 
 @app.command()

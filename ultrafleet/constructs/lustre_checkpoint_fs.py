@@ -88,6 +88,15 @@ class LustreCheckpointFileSystem(Construct):
         self.file_system.apply_removal_policy(
             RemovalPolicy.RETAIN if settings.retain_on_delete else RemovalPolicy.DESTROY
         )
+        if not settings.retain_on_delete:
+            self.file_system.add_metadata(
+                "ultrafleet",
+                {
+                    "acknowledged": {
+                        "UF-R007": "storage.lustre.retain_on_delete is false: the spec asks for a disposable one"
+                    }
+                },
+            )
         self.association = fsx.CfnDataRepositoryAssociation(
             self,
             "Association",
