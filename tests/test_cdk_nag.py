@@ -10,8 +10,8 @@ import pytest
 import yaml
 from aws_cdk import aws_s3 as s3
 from cdk_nag import AwsSolutionsChecks
-from conftest import ROOT, SPECS
 
+from conftest import ROOT, SPECS
 from ultrafleet.spec import parse_spec
 from ultrafleet.stacks import create_stacks
 

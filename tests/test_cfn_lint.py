@@ -8,6 +8,7 @@ import json
 import pytest
 import yaml
 from cfnlint.api import ManualArgs, lint
+
 from conftest import SPECS
 
 # E3628 checks InstanceType against cfn-lint's per-region list, which is built from EC2 pricing data. These

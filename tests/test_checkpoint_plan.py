@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import spec_dict
 
+from conftest import spec_dict
 from ultrafleet.planning.checkpoint import plan_checkpoints
 from ultrafleet.planning.fleets import resolve_all
 from ultrafleet.spec import parse_spec

@@ -8,9 +8,9 @@ import sys
 
 import jsonschema
 import yaml
-from conftest import spec_dict
 from typer.testing import CliRunner
 
+from conftest import spec_dict
 from ultrafleet.cli import app
 
 runner = CliRunner()

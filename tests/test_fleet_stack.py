@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from aws_cdk.assertions import Match, Template
-from conftest import build_stacks
 
+from conftest import build_stacks
 from ultrafleet import catalog
 
 EFA_TYPES = sorted(n for n, t in catalog.instance_types().items() if t.efa_supported)

@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 import yaml
-from conftest import ROOT
 
+from conftest import ROOT
 from ultrafleet.cdk_cli import cdk_env
 from ultrafleet.testing.harness import MotoCloud
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from aws_cdk.assertions import Match, Template
+
 from conftest import build_stacks, spec_dict
 
 

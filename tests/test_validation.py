@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import fleet, spec_dict
 
+from conftest import fleet, spec_dict
 from ultrafleet.findings import Level, SpecError
 from ultrafleet.spec import parse_spec
 from ultrafleet.validation import validate

@@ -11,13 +11,17 @@ import datetime
 import json
 import logging
 import os
+import socket
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
 from moto import mock_aws
+from moto.server import ThreadedMotoServer
 from moto.ssm.models import Parameter, ssm_backends
 
 from ultrafleet.planning.ami import GPU_BASE, NEURON
@@ -60,14 +64,14 @@ class MotoCloud:
     :param region: default us-east-1.
     """
 
+    endpoint_url: str | None = None
+
     def __init__(self, account_id: str = "123456789012", region: str = "us-east-1") -> None:
         self.account_id, self.region = account_id, region
         self._mock = mock_aws()
 
     def __enter__(self) -> MotoCloud:
-        # A real account has AWS's managed policies (AmazonSSMManagedInstanceCore, ...); moto loads them on request.
-        os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
-        moto_extensions.install()
+        _prepare_moto()
         self._mock.start()
         self._seed_parameters()
         return self
@@ -76,11 +80,21 @@ class MotoCloud:
         self._mock.stop()
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, region_name=self.region)
+        return boto3.client(
+            service,
+            region_name=self.region,
+            endpoint_url=self.endpoint_url,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
 
     def _seed_parameters(self) -> None:
         """What a bootstrapped account in a real region has: CDK's bootstrap version and the public DLAMI ids."""
         self.client("ssm").put_parameter(Name=BOOTSTRAP_VERSION_PARAMETER, Value=BOOTSTRAP_VERSION, Type="String")
+        self._seed_public_parameters()
+
+    def _seed_public_parameters(self) -> None:
+        """AWS's public SSM parameters the stacks resolve at deploy time: the DLAMI ids (an AMI moto knows)."""
         ami = self.client("ec2").describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
         public = ssm_backends[self.account_id][self.region]._parameters
         for name in PUBLIC_AMI_PARAMETERS:
@@ -99,30 +113,44 @@ class MotoCloud:
                 )
             )
 
+    @contextmanager
+    def watching(self) -> Iterator[list[str]]:
+        """Collect every warning and moto log warning raised meanwhile (also from a local server's threads)."""
+        capture = _MotoLogCapture()
+        moto_logger = logging.getLogger("moto")
+        moto_logger.addHandler(capture)
+        problems: list[str] = []
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                yield problems
+        finally:
+            moto_logger.removeHandler(capture)
+        problems += [
+            m for m in [str(w.message) for w in caught] + capture.messages if not any(t in m for t in ALLOWED_UNCREATED)
+        ]
+
     def deploy(self, name: str, template: dict[str, Any] | str, *, update: bool = False) -> DeployedStack:
         """Create (or update) a stack; raise DeployError on any skip, failure or missing resource."""
         body = template if isinstance(template, str) else json.dumps(template)
         cfn = self.client("cloudformation")
-        capture = _MotoLogCapture()
-        moto_logger = logging.getLogger("moto")
-        moto_logger.addHandler(capture)
         call = cfn.update_stack if update else cfn.create_stack
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                call(StackName=name, TemplateBody=body, Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"])
-        finally:
-            moto_logger.removeHandler(capture)
-        problems = [
-            m for m in [str(w.message) for w in caught] + capture.messages if not any(t in m for t in ALLOWED_UNCREATED)
-        ]
+        with self.watching() as problems:
+            call(StackName=name, TemplateBody=body, Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"])
+        return self.verify(name, json.loads(body), problems, "UPDATE_COMPLETE" if update else "CREATE_COMPLETE")
+
+    def verify(
+        self, name: str, template: dict[str, Any], problems: list[str], expected_status: str = "CREATE_COMPLETE"
+    ) -> DeployedStack:
+        """Check a deployed stack: its status, and every template resource created; raise DeployError otherwise."""
+        problems = list(problems)
+        cfn = self.client("cloudformation")
         stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
-        expected_status = "UPDATE_COMPLETE" if update else "CREATE_COMPLETE"
         if stack["StackStatus"] != expected_status:
             problems.insert(0, f"status {stack['StackStatus']}: {stack.get('StackStatusReason', '')}")
         rows = cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]
         created = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in rows if r["LogicalResourceId"]}
-        resources = json.loads(body)["Resources"]
+        resources = template["Resources"]
         missing = sorted(
             lid for lid, r in resources.items() if lid not in created and r["Type"] not in ALLOWED_UNCREATED
         )
@@ -142,8 +170,7 @@ class MotoCloud:
 
     def deploy_assembly(self, cdk_out: Path) -> dict[str, DeployedStack]:
         """Every stack of a cloud assembly (cdk.out), in dependency order."""
-        manifest = json.loads((cdk_out / "manifest.json").read_text())
-        stacks = {k: v for k, v in manifest["artifacts"].items() if v["type"] == "aws:cloudformation:stack"}
+        stacks = assembly_stacks(cdk_out)
         deployed: dict[str, DeployedStack] = {}
         while len(deployed) < len(stacks):
             ready = [
@@ -157,3 +184,46 @@ class MotoCloud:
                 template = (cdk_out / stacks[name]["properties"]["templateFile"]).read_text()
                 deployed[name] = self.deploy(name, template)
         return deployed
+
+
+class MotoServer(MotoCloud):
+    """moto as a local server (ThreadedMotoServer on 127.0.0.1, extensions loaded) for real tools such as the CDK
+    CLI. ``env`` is the environment a subprocess needs: AWS_ENDPOINT_URL on the name localhost (moto parses
+    path-style template URLs only for it) and dummy credentials."""
+
+    def __enter__(self) -> MotoServer:
+        _prepare_moto()
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self._server.start()
+        self.endpoint_url = f"http://localhost:{port}"
+        self._seed_public_parameters()  # `cdk bootstrap` creates the bootstrap version itself
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.stop()
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint_url or "",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+        }
+
+
+def assembly_stacks(cdk_out: Path) -> dict[str, dict[str, Any]]:
+    """The stack artifacts of a cloud assembly, by name."""
+    manifest = json.loads((cdk_out / "manifest.json").read_text())
+    return {k: v for k, v in manifest["artifacts"].items() if v["type"] == "aws:cloudformation:stack"}
+
+
+def _prepare_moto() -> None:
+    # A real account has AWS's managed policies (AmazonSSMManagedInstanceCore, ...); moto loads them on request.
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    moto_extensions.install()
