@@ -8,6 +8,8 @@ and exits 1 when the shipped file differs from what AWS returns.
 from __future__ import annotations
 
 import argparse
+import datetime
+import os
 import sys
 
 import boto3
@@ -35,7 +37,8 @@ def main() -> int:
         drift = sorted(t for t in set(fresh) | set(shipped) if fresh.get(t) != shipped.get(t))
         print("no drift" if not drift else "drift in: " + ", ".join(drift))
         return 1 if drift else 0
-    dump_generated(fresh)
+    origin = os.environ.get("AWS_ENDPOINT_URL") or f"AWS {args.region}"
+    dump_generated(fresh, taken=datetime.date.today().isoformat(), origin=origin)
     print(f"wrote {len(fresh)} instance types")
     return 0
 

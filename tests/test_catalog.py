@@ -125,3 +125,9 @@ def test_regen_check_reports_drift(root, monkeypatch, capsys, tmp_path):
 def test_generated_file_lists_exactly_the_generated_types():
     assert sorted(load_generated_file()["instance_types"]) == sorted(GENERATED_TYPES)
     json.dumps(load_generated_file())  # stays plain JSON
+
+
+def test_generated_file_names_its_source_and_date():
+    document = load_generated_file()
+    assert document["taken"] == "2026-11-22"
+    assert document["source"].startswith("EC2 DescribeInstanceTypes (")
