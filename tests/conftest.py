@@ -106,3 +106,19 @@ def reference_stacks(root):
     import yaml
 
     return build_stacks(yaml.safe_load((root / "specs" / "reference.yaml").read_text()))
+
+
+def fleet_template(stacks):
+    """All fleet stacks' templates as one Template (fleet logical ids are unique across them)."""
+    from aws_cdk.assertions import Template
+
+    merged = {"Resources": {}, "Parameters": {}}
+    for stack in stacks.fleets.values():
+        template = Template.from_stack(stack).to_json()
+        merged["Resources"] |= template["Resources"]
+        merged["Parameters"] |= template.get("Parameters", {})
+    return Template.from_json(merged)
+
+
+def fleet_stack_names(spec_name: str, fleets: list[str]) -> list[str]:
+    return [f"{spec_name}-fleet-{f}" for f in fleets]

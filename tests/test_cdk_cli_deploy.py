@@ -63,7 +63,9 @@ def test_bootstrap_deploy_and_diff_with_the_real_cli(cli_assemblies, tmp_path):
         diff = cdk(server, "diff", "--no-change-set", "-c", f"spec={changed}")
         text = diff.stdout + diff.stderr
         storage = text.split("Stack frontier-storage")[1].split("Stack ")[0]
-        fleets = text.split("Stack frontier-fleets")[1].split("Stack ")[0]
+        fleets = text.split("Stack frontier-fleet-pretrain-b200")[1].split("Stack ")[0]
+        for other in ("gb200-nvl72", "trn2-finetune", "serve-g7e"):
+            assert "There were no differences" in text.split(f"Stack frontier-fleet-{other}")[1].split("Stack ")[0]
         assert "There were no differences" in storage
         assert "pretrainb200Group" in fleets and "DesiredCapacity" in fleets
         assert "replace" not in fleets.lower()

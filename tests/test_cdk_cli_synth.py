@@ -9,10 +9,17 @@ import pytest
 from conftest import SPECS
 
 EXPECTED_STACKS = {
-    "reference": ["frontier-fleets", "frontier-network", "frontier-storage"],
-    "starter": ["starter-fleets", "starter-network", "starter-storage"],
-    "inference": ["serving-fleets", "serving-network", "serving-storage"],
-    "trainium": ["neuron-fleets", "neuron-network", "neuron-storage"],
+    "reference": [
+        "frontier-fleet-gb200-nvl72",
+        "frontier-fleet-pretrain-b200",
+        "frontier-fleet-serve-g7e",
+        "frontier-fleet-trn2-finetune",
+        "frontier-network",
+        "frontier-storage",
+    ],
+    "starter": ["starter-fleet-p5-dev", "starter-network", "starter-storage"],
+    "inference": ["serving-fleet-g6e-spot", "serving-fleet-g7e-main", "serving-network", "serving-storage"],
+    "trainium": ["neuron-fleet-trn1-dev", "neuron-fleet-trn2-ultra", "neuron-network", "neuron-storage"],
 }
 
 

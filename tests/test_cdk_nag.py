@@ -47,7 +47,7 @@ def test_no_unacknowledged_aws_solutions_findings(tmp_path, spec):
 def test_every_acknowledgment_carries_a_specific_reason(tmp_path):
     _, stacks = nag_app(tmp_path, ROOT / "specs/reference.yaml")
     found = {}
-    for stack in (stacks.network, stacks.storage, stacks.fleets):
+    for stack in (stacks.network, stacks.storage, *stacks.fleets.values()):
         found |= {rule: why for rule, why in acknowledgments(stack).items() if rule.startswith("AwsSolutions::")}
     assert sorted({rule.split("[")[0] for rule in found}) == [
         "AwsSolutions::AwsSolutions-IAM4",
@@ -70,7 +70,7 @@ def test_the_plugin_is_live(tmp_path):
 
 def test_ec26_is_acknowledged_only_on_spot_groups(tmp_path):
     _, stacks = nag_app(tmp_path, ROOT / "specs/inference.yaml")
-    spot = acknowledgments(stacks.fleets.fleets["g6e-spot"])
-    on_demand = acknowledgments(stacks.fleets.fleets["g7e-main"])
+    spot = acknowledgments(stacks.fleets["g6e-spot"].fleet)
+    on_demand = acknowledgments(stacks.fleets["g7e-main"].fleet)
     assert "AwsSolutions::AwsSolutions-EC26" in spot
     assert "AwsSolutions::AwsSolutions-EC26" not in on_demand

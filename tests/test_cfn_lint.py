@@ -35,7 +35,7 @@ def test_templates_pass_cfn_lint(cli_synth, spec):
 
 def test_the_ignore_is_specific(cli_synth):
     """The allowed matches exist (so the ignore is needed) and name only the listed types."""
-    template = cli_synth["reference"]["frontier-fleets"]
+    template = cli_synth["reference"]["frontier-fleet-gb200-nvl72"]
     matches = lint(json.dumps(template), config=ManualArgs(regions=["us-east-1"]))
     assert sorted({m.rule.id for m in matches}) == ["E3628"]
     assert all(allowed(m) for m in matches)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from conftest import build_stacks
+from conftest import build_stacks, fleet_template
 from ultrafleet import catalog
 
 EFA_TYPES = sorted(n for n, t in catalog.instance_types().items() if t.efa_supported)
@@ -70,12 +70,12 @@ def _modes_spec():
 
 @pytest.fixture(scope="module")
 def every_type() -> Template:
-    return Template.from_stack(build_stacks(_every_type_spec()).fleets)
+    return fleet_template(build_stacks(_every_type_spec()))
 
 
 @pytest.fixture(scope="module")
 def modes() -> Template:
-    return Template.from_stack(build_stacks(_modes_spec()).fleets)
+    return fleet_template(build_stacks(_modes_spec()))
 
 
 def launch_templates(template: Template) -> dict[str, dict]:

@@ -29,7 +29,7 @@ def test_every_stack_deployed_with_every_resource(cloud, cli_synth):
 
 def fleet_launch_template(cloud, fleet: str) -> dict:
     ec2 = cloud.client("ec2")
-    for lt_id in physical(cloud, "frontier-fleets", "AWS::EC2::LaunchTemplate"):
+    for lt_id in physical(cloud, f"frontier-fleet-{fleet}", "AWS::EC2::LaunchTemplate"):
         data = ec2.describe_launch_template_versions(LaunchTemplateId=lt_id)["LaunchTemplateVersions"][0]
         data = data["LaunchTemplateData"]
         tags = {t["Key"]: t["Value"] for t in data["TagSpecifications"][0]["Tags"]}
@@ -143,7 +143,7 @@ def test_lustre_and_its_association_as_deployed(cloud):
 
 def test_fleet_role_policies_as_deployed(cloud):
     iam = cloud.client("iam")
-    roles = [r for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("frontier-fleets")]
+    roles = [r for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("frontier-fleet-")]
     assert len(roles) == 4
     prefixes = []
     for role in roles:

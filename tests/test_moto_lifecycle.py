@@ -57,19 +57,22 @@ def test_fleet_change_then_compute_delete_leave_storage_and_data_untouched(cloud
     changed = synth_with_cli(spec, tmp_path)
     # a fleet change leaves the storage template alone and touches only the grown fleet's group
     assert changed["frontier-storage"] == cli_synth["reference"]["frontier-storage"]
-    fleets_template = changed["frontier-fleets"]
-    before_fleets = cli_synth["reference"]["frontier-fleets"]["Resources"]
+    for other in ("gb200-nvl72", "trn2-finetune", "serve-g7e"):  # other fleets' stacks are identical
+        assert changed[f"frontier-fleet-{other}"] == cli_synth["reference"][f"frontier-fleet-{other}"]
+    fleets_template = changed["frontier-fleet-pretrain-b200"]
+    before_fleets = cli_synth["reference"]["frontier-fleet-pretrain-b200"]["Resources"]
     assert [k for k, r in fleets_template["Resources"].items() if r != before_fleets[k]] == [
         next(k for k in before_fleets if k.startswith("pretrainb200Group"))
     ]
-    cloud.deploy("frontier-fleets", fleets_template, update=True)
+    cloud.deploy("frontier-fleet-pretrain-b200", fleets_template, update=True)
 
     asgs = cloud.client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]
     assert sorted(g["DesiredCapacity"] for g in asgs) == [4, 8, 18, 48]
     assert stateful(cloud) == before
 
     cfn = cloud.client("cloudformation")
-    cfn.delete_stack(StackName="frontier-fleets")
+    for fleet in ("pretrain-b200", "gb200-nvl72", "trn2-finetune", "serve-g7e"):  # every compute stack
+        cfn.delete_stack(StackName=f"frontier-fleet-{fleet}")
     assert cloud.client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"] == []
     assert stateful(cloud) == before
     body = s3.get_object(Bucket=bucket, Key="checkpoints/pretrain-b200/node-1/step-0100/model.safetensors")["Body"]

@@ -183,7 +183,7 @@ def test_check_command_passes_and_fails(cli_assemblies, tmp_path):
     assert (ok.exit_code, ok.stdout.strip().endswith("0 findings, 0 errors")) == (0, True)
     broken = tmp_path / "assembly"
     shutil.copytree(cli_assemblies["starter"], broken)
-    path = broken / "starter-fleets.template.json"
+    path = broken / "starter-fleet-p5-dev.template.json"
     template = json.loads(path.read_text())
     lt_resource = next(r for r in template["Resources"].values() if r["Type"] == "AWS::EC2::LaunchTemplate")
     changed = copy.deepcopy(template)
@@ -193,5 +193,5 @@ def test_check_command_passes_and_fails(cli_assemblies, tmp_path):
     path.write_text(json.dumps(changed))
     bad = runner.invoke(cli, ["check", str(broken)])
     assert bad.exit_code == 1
-    assert "error UF-R002 starter-fleets/" in bad.stderr and "HttpTokens: required" in bad.stderr
+    assert "error UF-R002 starter-fleet-p5-dev/" in bad.stderr and "HttpTokens: required" in bad.stderr
     assert runner.invoke(cli, ["check", str(tmp_path / "nothing")]).exit_code == 2

@@ -7,7 +7,7 @@ import json
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from conftest import build_stacks, spec_dict
+from conftest import build_stacks, fleet_template, spec_dict
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def storage(reference_stacks) -> Template:
 
 @pytest.fixture(scope="module")
 def fleets(reference_stacks) -> Template:
-    return Template.from_stack(reference_stacks.fleets)
+    return fleet_template(reference_stacks)
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,8 @@ from ultrafleet.validation.storage import lustre_zone
 class Stacks:
     network: NetworkStack
     storage: StorageStack
-    fleets: FleetStack
+    fleets: dict[str, FleetStack]
+    """One stack per fleet, by fleet name."""
 
 
 def environment(spec: Spec) -> cdk.Environment:
@@ -54,16 +55,19 @@ def create_stacks(app: cdk.App, spec: Spec) -> Stacks:
         env=env,
         description=f"ultrafleet {spec.name}: checkpoint bucket, KMS key, FSx for Lustre",
     )
-    fleet_stack = FleetStack(
-        app,
-        f"{spec.name}-fleets",
-        fleets=fleets,
-        vpc=network.vpc,
-        storage=storage,
-        storage_spec=spec.storage,
-        env=env,
-        description=f"ultrafleet {spec.name}: accelerated fleets",
-    )
+    fleet_stacks = {
+        f.spec.name: FleetStack(
+            app,
+            f"{spec.name}-fleet-{f.spec.name}",
+            fleet=f,
+            vpc=network.vpc,
+            storage=storage,
+            storage_spec=spec.storage,
+            env=env,
+            description=f"ultrafleet {spec.name}: fleet {f.spec.name} ({f.instance_type.name})",
+        )
+        for f in fleets
+    }
     for key, value in {**spec.tags, "ultrafleet:spec": spec.name}.items():
         cdk.Tags.of(app).add(key, value)
-    return Stacks(network=network, storage=storage, fleets=fleet_stack)
+    return Stacks(network=network, storage=storage, fleets=fleet_stacks)

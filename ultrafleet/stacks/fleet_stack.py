@@ -1,5 +1,5 @@
-"""The fleet stack: every accelerated fleet of the spec, its EFA security group, and its link to the checkpoint
-tier (prefix grants on the bucket, the Lustre clients' group, the boot-script hook)."""
+"""A fleet stack: one accelerated fleet, its EFA security group, its scaling-events topic, and its link to the
+checkpoint tier (its prefix policy, the Lustre clients' group, the boot-script hook)."""
 
 from __future__ import annotations
 
@@ -18,57 +18,56 @@ from ultrafleet.templates import render
 
 
 class FleetStack(Stack):
-    """Compute only: destroying and redeploying it leaves the network and storage stacks untouched."""
+    """One fleet's compute. Destroying and redeploying it touches no other fleet, nor network or storage.
+
+    One stack per fleet also keeps every stack far below CloudFormation's 500-resource limit, however many
+    fleets a spec has.
+    """
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        fleets: list[ResolvedFleet],
+        fleet: ResolvedFleet,
         vpc: ec2.IVpc,
         storage: StorageStack,
         storage_spec: Storage,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        self.fleets: dict[str, AcceleratedFleet] = {}
+        name = fleet.spec.name
         self.events = sns.Topic(
             self,
             "FleetEvents",
-            display_name="ultrafleet fleet events",
+            display_name=f"ultrafleet {name} events",
             enforce_ssl=True,
             master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"),
         )
-        for fleet in fleets:
-            efa_group = None
-            if fleet.efa:
-                efa_group = EfaSecurityGroup(
-                    self,
-                    f"{fleet.spec.name}-efa",
-                    vpc=vpc,
-                    description=f"ultrafleet {fleet.spec.name}: EFA between members",
-                )
-            training = fleet.spec.role is Role.TRAINING
-            hooks, placeholders, extra_groups = [], {}, []
-            if training:
-                hooks, placeholders = _checkpoint_hook(fleet, storage, storage_spec)
-                if storage.lustre:
-                    extra_groups.append(storage.lustre.client_group)
-            built = AcceleratedFleet(
-                self,
-                fleet.spec.name,
-                fleet=fleet,
-                vpc=vpc,
-                efa_security_group=efa_group.security_group if efa_group else None,
-                hooks=hooks,
-                placeholders=placeholders,
-                extra_security_groups=extra_groups,
-                events_topic=self.events,
+        efa_group = None
+        if fleet.efa:
+            efa_group = EfaSecurityGroup(
+                self, f"{name}-efa", vpc=vpc, description=f"ultrafleet {name}: EFA between members"
             )
-            if training:
-                built.role.add_managed_policy(storage.checkpoints.fleet_policy(fleet.spec.name))
-            self.fleets[fleet.spec.name] = built
+        training = fleet.spec.role is Role.TRAINING
+        hooks, placeholders, extra_groups = [], {}, []
+        if training:
+            hooks, placeholders = _checkpoint_hook(fleet, storage, storage_spec)
+            if storage.lustre:
+                extra_groups.append(storage.lustre.client_group)
+        self.fleet = AcceleratedFleet(
+            self,
+            name,
+            fleet=fleet,
+            vpc=vpc,
+            efa_security_group=efa_group.security_group if efa_group else None,
+            hooks=hooks,
+            placeholders=placeholders,
+            extra_security_groups=extra_groups,
+            events_topic=self.events,
+        )
+        if training:
+            self.fleet.role.add_managed_policy(storage.checkpoints.fleet_policy(name))
 
 
 def _checkpoint_hook(
