@@ -11,7 +11,7 @@ export CDK_HOME := $(CURDIR)/.cdk
 export JSII_NODE := $(CURDIR)/$(VENV)/bin/node
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: install install-dev synth test lint format clean
+.PHONY: install install-dev synth test bench lint format clean
 
 $(VENV)/.runtime: requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
@@ -37,6 +37,9 @@ synth: install
 
 test: install-dev
 	pytest
+
+bench: install-dev
+	python bench/run.py
 
 lint: install-dev
 	ruff check . && ruff format --check .

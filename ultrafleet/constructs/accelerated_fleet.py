@@ -87,13 +87,15 @@ class AcceleratedFleet(Construct):
             description=f"ultrafleet fleet {spec.name}",
             managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(p) for p in MANAGED_POLICIES],
         )
-        for name, why in MANAGED_POLICIES.items():
-            Validations.of(self.role).acknowledge(
+        Validations.of(self.role).acknowledge(
+            *(
                 Acknowledgment(
                     id=f"AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]",
                     reason=f"AWS-maintained policy for {why}; an inline copy would not receive AWS's updates",
                 )
+                for name, why in MANAGED_POLICIES.items()
             )
+        )
         profile = iam.InstanceProfile(self, "InstanceProfile", role=self.role)
         self.node_security_group = ec2.SecurityGroup(
             self,

@@ -80,50 +80,58 @@ class CheckpointBucket(Construct):
             )
 
         self._key = key
+        self._arns = (self.bucket.bucket_arn, key.key_arn)
+        self._bucket_id = Stack.of(self).get_logical_id(self.bucket.node.default_child)
 
-    def fleet_policy(self, fleet: str) -> iam.ManagedPolicy:
+    def fleet_policy(self, fleet: str) -> iam.IManagedPolicy:
         """A policy for one fleet's role: its own checkpoints/<fleet>/ prefix only, explicit actions, and the key
-        only through S3. Owned here (not by the fleet stack) so the bucket's stack decides who touches what."""
+        only through S3. Owned here (not by the fleet stack) so the bucket's stack decides who touches what.
+
+        Written as one CloudFormation-shaped document: every statement object is a jsii round trip, and a spec
+        may have many fleets (bench/run.py)."""
         prefix = f"{CHECKPOINT_PREFIX}{fleet}/"
-        objects = self.bucket.arn_for_objects(f"{prefix}*")
-        policy = iam.ManagedPolicy(
-            self,
-            f"Fleet-{fleet}",
-            description=f"ultrafleet: {fleet} checkpoints",
-            statements=[
-                iam.PolicyStatement(
-                    sid="FleetCheckpointObjects",
-                    resources=[objects],
-                    actions=[
+        bucket_arn, key_arn = self._arns
+        document = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "FleetCheckpointObjects",
+                    "Effect": "Allow",
+                    "Resource": f"{bucket_arn}/{prefix}*",
+                    "Action": [
                         "s3:GetObject",
                         "s3:PutObject",
                         "s3:DeleteObject",
                         "s3:AbortMultipartUpload",
                         "s3:ListMultipartUploadParts",
                     ],
-                ),
-                iam.PolicyStatement(
-                    sid="FleetCheckpointListing",
-                    resources=[self.bucket.bucket_arn],
-                    actions=["s3:ListBucket"],
-                    conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}},
-                ),
-                iam.PolicyStatement(
-                    sid="CheckpointKeyThroughS3",
-                    resources=[self._key.key_arn],
-                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                    conditions={"StringEquals": {"kms:ViaService": f"s3.{Aws.REGION}.amazonaws.com"}},
-                ),
+                },
+                {
+                    "Sid": "FleetCheckpointListing",
+                    "Effect": "Allow",
+                    "Resource": bucket_arn,
+                    "Action": "s3:ListBucket",
+                    "Condition": {"StringLike": {"s3:prefix": [f"{prefix}*"]}},
+                },
+                {
+                    "Sid": "CheckpointKeyThroughS3",
+                    "Effect": "Allow",
+                    "Resource": key_arn,
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                    "Condition": {"StringEquals": {"kms:ViaService": f"s3.{Aws.REGION}.amazonaws.com"}},
+                },
             ],
+        }
+        policy = iam.CfnManagedPolicy(
+            self, f"Fleet-{fleet}", policy_document=document, description=f"ultrafleet: {fleet} checkpoints"
         )
-        bucket_id = Stack.of(self).get_logical_id(self.bucket.node.default_child)
         Validations.of(policy).acknowledge(
             Acknowledgment(
-                id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{prefix}*]",
+                id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{self._bucket_id}.Arn>/{prefix}*]",
                 reason=f"Object keys under {prefix} are the fleet's own checkpoints; the wildcard is the key suffix",
             )
         )
-        return policy
+        return iam.ManagedPolicy.from_managed_policy_arn(self, f"Fleet-{fleet}-Ref", policy.ref)
 
 
 def lifecycle_rules(settings: BucketSpec) -> list[s3.LifecycleRule]:

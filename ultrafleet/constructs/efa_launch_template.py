@@ -88,15 +88,17 @@ class EfaLaunchTemplate(Construct):
                     ),
                 )
             ],
+            # Plain CloudFormation-shaped dicts: a p5 has 33 interfaces, and jsii type-checks every struct object,
+            # which made this list the largest cost of synthesizing a fleet (bench/run.py).
             network_interfaces=[
-                ec2.CfnLaunchTemplate.NetworkInterfaceProperty(
-                    network_card_index=i.card,
-                    device_index=i.device,
-                    interface_type=i.kind,
-                    groups=group_ids,
-                    associate_public_ip_address=False,
-                    delete_on_termination=True,
-                )
+                {
+                    "networkCardIndex": i.card,
+                    "deviceIndex": i.device,
+                    "interfaceType": i.kind,
+                    "groups": group_ids,
+                    "associatePublicIpAddress": False,
+                    "deleteOnTermination": True,
+                }
                 for i in layout
             ],
             user_data=Fn.base64(user_data),
