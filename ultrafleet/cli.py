@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ultrafleet.findings import SpecError
+from ultrafleet.findings import SpecError, error
 from ultrafleet.spec import Spec, load_spec
 from ultrafleet.validation import check as check_spec
 
@@ -110,6 +110,68 @@ def check(
     out.print(f"{assembly}: {len(findings)} findings, {errors} errors", highlight=False)
     if errors:
         raise typer.Exit(1)
+
+
+@app.command()
+def topology(
+    fmt: Annotated[str, typer.Option("--format", help="slurm, hostfile or k8s-labels")] = "slurm",
+    input_file: Annotated[Path | None, typer.Option("--input", help="Saved describe-instance-topology JSON")] = None,
+    placement_group: Annotated[str | None, typer.Option(help="Read the instances of this placement group")] = None,
+    asg: Annotated[str | None, typer.Option(help="Read the instances of this Auto Scaling group")] = None,
+    fleet: Annotated[str | None, typer.Option(help="Read the running instances tagged ultrafleet:fleet=NAME")] = None,
+    instance_ids: Annotated[list[str] | None, typer.Option("--instance-id", help="Repeat for each instance")] = None,
+    region: Annotated[str | None, typer.Option(help="AWS region for live reads")] = None,
+    output: Annotated[Path | None, typer.Option(help="Write here instead of stdout")] = None,
+) -> None:
+    """Write topology files (Slurm topology.conf, hostfile, Kubernetes labels) from EC2 instance topology."""
+    from ultrafleet.topology.model import build, parse_response
+    from ultrafleet.topology.render import render_topology
+
+    sources = [s for s in (input_file, placement_group, asg, fleet, instance_ids) if s]
+    if fmt not in ("slurm", "hostfile", "k8s-labels") or len(sources) != 1:
+        err.print(
+            "error: choose --format slurm|hostfile|k8s-labels and exactly one of --input, --placement-group, "
+            "--asg, --fleet, --instance-id"
+        )
+        raise typer.Exit(2)
+    try:
+        if input_file:
+            try:
+                text = input_file.read_text()
+            except OSError as exc:
+                raise SpecError([error("UF-TOPO-001", str(input_file), f"cannot be read: {exc.strerror}")]) from None
+            topo = build(parse_response(text, str(input_file)), source=str(input_file))
+        else:
+            topo = _live_topology(region, placement_group, asg, fleet, instance_ids)
+    except SpecError as exc:
+        from ultrafleet.report import print_findings
+
+        print_findings(err, exc.findings)
+        raise typer.Exit(2) from None
+    text = render_topology(topo, fmt)  # type: ignore[arg-type]
+    if output:
+        output.write_text(text)
+        out.print(f"wrote {output} ({len(topo.nodes)} nodes, {topo.layers} layers, {topo.zone})", highlight=False)
+    else:
+        typer.echo(text, nl=False)
+
+
+def _live_topology(region, placement_group, asg, fleet, instance_ids):
+    import boto3
+
+    from ultrafleet.topology.fetch import describe_topology, hostnames, instance_ids_for
+    from ultrafleet.topology.model import build
+
+    ec2 = boto3.client("ec2", region_name=region)
+    ids = list(instance_ids or [])
+    if asg or fleet:
+        ids = instance_ids_for(ec2, boto3.client("autoscaling", region_name=region), asg=asg, fleet=fleet)
+        if not ids:
+            raise SpecError([error("UF-TOPO-003", "--asg" if asg else "--fleet", "has no running instances")])
+    instances = describe_topology(ec2, instance_ids=ids or None, placement_group=placement_group)
+    names = hostnames(ec2, [i["InstanceId"] for i in instances]) if instances else {}
+    where = f"placement group {placement_group}" if placement_group else "DescribeInstanceTopology"
+    return build(instances, source=where, expected_ids=ids or None, names=names)
 
 
 @app.command()

@@ -1,0 +1,1 @@
+"""Topology files from EC2's network tree (DescribeInstanceTopology). See model, fetch and render."""
