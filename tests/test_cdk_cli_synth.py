@@ -14,11 +14,18 @@ EXPECTED_STACKS = {
         "frontier-fleet-pretrain-b200",
         "frontier-fleet-serve-g7e",
         "frontier-fleet-trn2-finetune",
+        "frontier-inference",
         "frontier-network",
         "frontier-storage",
     ],
     "starter": ["starter-fleet-p5-dev", "starter-network", "starter-storage"],
-    "inference": ["serving-fleet-g6e-spot", "serving-fleet-g7e-main", "serving-network", "serving-storage"],
+    "inference": [
+        "serving-fleet-g6e-spot",
+        "serving-fleet-g7e-main",
+        "serving-inference",
+        "serving-network",
+        "serving-storage",
+    ],
     "trainium": ["neuron-fleet-trn1-dev", "neuron-fleet-trn2-ultra", "neuron-network", "neuron-storage"],
 }
 

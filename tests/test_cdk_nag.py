@@ -68,9 +68,9 @@ def test_the_plugin_is_live(tmp_path):
         app.synth()
 
 
-def test_ec26_is_acknowledged_only_on_spot_groups(tmp_path):
+def test_ec26_is_acknowledged_only_on_groups_with_spot(tmp_path):
     _, stacks = nag_app(tmp_path, ROOT / "specs/inference.yaml")
-    spot = acknowledgments(stacks.fleets["g6e-spot"].fleet)
-    on_demand = acknowledgments(stacks.fleets["g7e-main"].fleet)
-    assert "AwsSolutions::AwsSolutions-EC26" in spot
-    assert "AwsSolutions::AwsSolutions-EC26" not in on_demand
+    assert "AwsSolutions::AwsSolutions-EC26" in acknowledgments(stacks.fleets["g6e-spot"].fleet)  # all Spot
+    assert "AwsSolutions::AwsSolutions-EC26" in acknowledgments(stacks.fleets["g7e-main"].fleet)  # a Spot share
+    _, reference = nag_app(tmp_path / "ref", ROOT / "specs/reference.yaml")
+    assert "AwsSolutions::AwsSolutions-EC26" not in acknowledgments(reference.fleets["serve-g7e"].fleet)

@@ -158,3 +158,18 @@ def test_fleet_role_policies_as_deployed(cloud):
             document = iam.get_policy_version(PolicyArn=p["PolicyArn"], VersionId=version)["PolicyVersion"]["Document"]
             prefixes.append(document["Statement"][0]["Resource"].split("/checkpoints/")[1])
     assert sorted(prefixes) == ["gb200-nvl72/*", "pretrain-b200/*", "trn2-finetune/*"]
+
+
+def test_load_balancer_and_scaling_as_deployed(cloud):
+    elb = cloud.client("elbv2")
+    (lb,) = elb.describe_load_balancers()["LoadBalancers"]
+    assert (lb["Scheme"], lb["Type"]) == ("internal", "application")
+    (listener,) = elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+    assert (listener["Port"], listener["Protocol"]) == (80, "HTTP")
+    (group,) = elb.describe_target_groups()["TargetGroups"]
+    assert (group["Port"], group["HealthCheckPath"]) == (8000, "/health")
+    asg = cloud.client("autoscaling")
+    (policy,) = asg.describe_policies()["ScalingPolicies"]
+    config = policy["TargetTrackingConfiguration"]
+    assert (policy["PolicyType"], config["TargetValue"]) == ("TargetTrackingScaling", 100.0)
+    assert config["PredefinedMetricSpecification"]["ResourceLabel"].endswith(group["TargetGroupArn"].split(":", 5)[5])

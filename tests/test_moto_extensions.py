@@ -25,6 +25,7 @@ ADDED_TYPES = {
     "AWS::FSx::FileSystem",
     "AWS::FSx::DataRepositoryAssociation",
     "AWS::SNS::TopicPolicy",
+    "AWS::AutoScaling::ScalingPolicy",
 }
 
 
@@ -69,6 +70,17 @@ def test_wrapped_moto_models_still_drop_what_the_extension_adds(module, dropped)
     assert dropped in source
     assert "VersioningConfiguration" not in source and "ManagedPolicyArns" not in source
     assert "CapacityReservationSpecification" not in source
+
+
+def test_elbv2_target_group_still_lacks_getatt():
+    from moto.elbv2.models import FakeTargetGroup
+
+    assert "get_cfn_attribute" not in vars(FakeTargetGroup) or FakeTargetGroup.get_cfn_attribute.__module__.startswith(
+        "ultrafleet."
+    )
+    assert not [
+        c for c in FakeTargetGroup.__mro__[1:] if "get_cfn_attribute" in vars(c) and c.__name__ != "CloudFormationModel"
+    ]
 
 
 def test_kms_key_model_still_reads_api_style_tags():

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Acknowledgment, Duration, Tags, Validations
+from aws_cdk import Acknowledgment, CfnAutoScalingRollingUpdate, CfnUpdatePolicy, Duration, Tags, Validations
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_ssm as ssm
@@ -22,6 +23,7 @@ from ultrafleet.constructs.ultracluster_placement import UltraClusterPlacement
 from ultrafleet.constructs.user_data import fill
 from ultrafleet.planning.ami import dlami_parameter
 from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.spec.models import GpuUtilizationScaling, Inference
 from ultrafleet.templates import render
 
 HEALTH_CHECK_GRACE = Duration.minutes(15)
@@ -37,6 +39,17 @@ SCALING_EVENTS = [
     "autoscaling:EC2_INSTANCE_TERMINATE",
     "autoscaling:EC2_INSTANCE_TERMINATE_ERROR",
 ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Serving:
+    """How an inference fleet is reached: its target group behind the shared load balancer."""
+
+    target_group: elbv2.IApplicationTargetGroup
+    load_balancer_group: ec2.ISecurityGroup
+    request_count_label: str
+    """ResourceLabel for ALBRequestCountPerTarget: <load balancer full name>/<target group full name>."""
+    settings: Inference
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,6 +70,7 @@ class AcceleratedFleet(Construct):
     :param placeholders: deploy-time values for the @@NAME@@ marks in hooks; default: none.
     :param extra_security_groups: more groups for every interface (e.g. the Lustre clients'); default: none.
     :param events_topic: receives launch, terminate and error notifications; default: none.
+    :param serving: for inference fleets, the target group and scaling settings; default: none (fixed size).
     :param subnet_group_name: default: "compute" (the network stack's private subnets).
     """
 
@@ -72,6 +86,7 @@ class AcceleratedFleet(Construct):
         placeholders: Mapping[str, str] | None = None,
         extra_security_groups: Sequence[ec2.ISecurityGroup] = (),
         events_topic: sns.ITopic | None = None,
+        serving: Serving | None = None,
         subnet_group_name: str = "compute",
     ) -> None:
         super().__init__(scope, construct_id)
@@ -153,12 +168,14 @@ class AcceleratedFleet(Construct):
         self.auto_scaling_group = autoscaling.CfnAutoScalingGroup(
             self,
             "Group",
-            min_size=str(fleet.instances),
-            max_size=str(fleet.instances),
+            min_size=str(self._size(fleet, serving)[0]),
+            max_size=str(self._size(fleet, serving)[1]),
             desired_capacity=str(fleet.instances),
+            target_group_arns=[serving.target_group.target_group_arn] if serving else None,
+            metrics_collection=[autoscaling.CfnAutoScalingGroup.MetricsCollectionProperty(granularity="1Minute")],
             vpc_zone_identifier=subnets.subnet_ids,
             placement_group=placement_group,
-            health_check_type="EC2",
+            health_check_type="ELB" if serving else "EC2",
             health_check_grace_period=HEALTH_CHECK_GRACE.to_seconds(),
             notification_configurations=[
                 autoscaling.CfnAutoScalingGroup.NotificationConfigurationProperty(
@@ -179,9 +196,11 @@ class AcceleratedFleet(Construct):
             )
             if capacity.type == "capacity-reservation"
             else None,
-            **self._purchase(fleet),
+            **self._purchase(fleet, serving),
         )
-        if spec.capacity.type == "spot":
+        if serving:
+            self._serve(fleet, serving)
+        if spec.capacity.type == "spot" or (serving and serving.settings.spot_percent):
             Validations.of(self.auto_scaling_group).acknowledge(
                 Acknowledgment(
                     id="AwsSolutions::AwsSolutions-EC26",
@@ -190,13 +209,80 @@ class AcceleratedFleet(Construct):
                 )
             )
 
-    def _purchase(self, fleet: ResolvedFleet) -> dict:
-        """The launch template reference: plain, or wrapped in an all-Spot mixed-instances policy."""
+    @staticmethod
+    def _size(fleet: ResolvedFleet, serving: Serving | None) -> tuple[int, int]:
+        settings = serving.settings if serving else None
+        low = settings.min_size if settings and settings.min_size is not None else fleet.instances
+        return low, (settings.max_size if settings and settings.max_size else fleet.instances)
+
+    def _serve(self, fleet: ResolvedFleet, serving: Serving) -> None:
+        """Load-balancer ingress, rolling refresh on a new launch template, scaling policy and warm pool."""
+        settings, group = serving.settings, self.auto_scaling_group
+        self.node_security_group.add_ingress_rule(
+            serving.load_balancer_group, ec2.Port.tcp(settings.port), "model server traffic from the load balancer"
+        )
+        low, _ = self._size(fleet, serving)
+        group.cfn_options.update_policy = CfnUpdatePolicy(
+            auto_scaling_rolling_update=CfnAutoScalingRollingUpdate(
+                min_instances_in_service=low,
+                max_batch_size=1,
+                pause_time="PT5M",
+                suspend_processes=[
+                    "HealthCheck",
+                    "ReplaceUnhealthy",
+                    "AZRebalance",
+                    "AlarmNotification",
+                    "ScheduledActions",
+                ],
+            )
+        )
+        if settings.scaling:
+            if isinstance(settings.scaling, GpuUtilizationScaling):
+                target = autoscaling.CfnScalingPolicy.TargetTrackingConfigurationProperty(
+                    target_value=settings.scaling.target_percent,
+                    customized_metric_specification=autoscaling.CfnScalingPolicy.CustomizedMetricSpecificationProperty(
+                        namespace="CWAgent",
+                        metric_name="nvidia_smi_utilization_gpu",
+                        statistic="Average",
+                        dimensions=[
+                            autoscaling.CfnScalingPolicy.MetricDimensionProperty(
+                                name="AutoScalingGroupName", value=group.ref
+                            )
+                        ],
+                    ),
+                )
+            else:
+                target = autoscaling.CfnScalingPolicy.TargetTrackingConfigurationProperty(
+                    target_value=settings.scaling.target_per_instance,
+                    predefined_metric_specification=autoscaling.CfnScalingPolicy.PredefinedMetricSpecificationProperty(
+                        predefined_metric_type="ALBRequestCountPerTarget", resource_label=serving.request_count_label
+                    ),
+                )
+            autoscaling.CfnScalingPolicy(
+                self,
+                "Scaling",
+                auto_scaling_group_name=group.ref,
+                policy_type="TargetTrackingScaling",
+                target_tracking_configuration=target,
+            )
+        if settings.warm_pool_min_size is not None:
+            autoscaling.CfnWarmPool(
+                self,
+                "WarmPool",
+                auto_scaling_group_name=group.ref,
+                min_size=settings.warm_pool_min_size,
+                pool_state="Stopped",
+            )
+
+    def _purchase(self, fleet: ResolvedFleet, serving: Serving | None) -> dict:
+        """The launch template reference: plain, or in a mixed-instances policy (all Spot, or a Spot share above
+        the minimum for inference fleets that ask for one)."""
         spec = autoscaling.CfnAutoScalingGroup.LaunchTemplateSpecificationProperty(
             launch_template_id=self.launch_template.ref,
             version=self.launch_template.attr_latest_version_number,
         )
-        if fleet.spec.capacity.type != "spot":
+        spot_percent = 100 if fleet.spec.capacity.type == "spot" else (serving.settings.spot_percent if serving else 0)
+        if not spot_percent:
             return {"launch_template": spec}
         return {
             "capacity_rebalance": True,
@@ -205,8 +291,8 @@ class AcceleratedFleet(Construct):
                     launch_template_specification=spec
                 ),
                 instances_distribution=autoscaling.CfnAutoScalingGroup.InstancesDistributionProperty(
-                    on_demand_base_capacity=0,
-                    on_demand_percentage_above_base_capacity=0,
+                    on_demand_base_capacity=0 if spot_percent == 100 else self._size(fleet, serving)[0],
+                    on_demand_percentage_above_base_capacity=100 - spot_percent,
                     spot_allocation_strategy="price-capacity-optimized",
                 ),
             ),

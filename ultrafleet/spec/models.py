@@ -97,6 +97,57 @@ class Ami(_Model):
     """The explicit AMI's architecture, checked against the instance type's; required with ``id``."""
 
 
+class RequestCountScaling(_Model):
+    metric: Literal["request-count"]
+    target_per_instance: int = Field(ge=1)
+    """ALB requests per target the group keeps (target tracking on ALBRequestCountPerTarget)."""
+
+
+class GpuUtilizationScaling(_Model):
+    metric: Literal["gpu-utilization"]
+    target_percent: int = Field(ge=1, le=100)
+    """Average GPU utilization the group keeps (published by the CloudWatch agent as nvidia_smi_utilization_gpu)."""
+
+
+Scaling = Annotated[RequestCountScaling | GpuUtilizationScaling, Field(discriminator="metric")]
+
+
+class Route(_Model):
+    """Which requests reach this fleet through the shared load balancer; a fleet without a route takes the rest."""
+
+    priority: int = Field(ge=1, le=50000)
+    path_patterns: list[str] = []
+    header_name: str | None = None
+    header_values: list[str] = []
+
+
+class Inference(_Model):
+    """How an inference fleet serves: behind the spec's load balancer, scaled between min and max."""
+
+    port: int = Field(default=8000, ge=1, le=65535)
+    health_check_path: str = Field(default="/health", pattern=r"^/")
+    min_size: int | None = Field(default=None, ge=0)
+    """default: the fleet's count."""
+    max_size: int | None = Field(default=None, ge=1)
+    """default: the fleet's count."""
+    scaling: Scaling | None = None
+    """default: none (the group stays at its desired size)."""
+    spot_percent: int = Field(default=0, ge=0, le=100)
+    """Share of instances above min_size bought as Spot (capacity rebalancing on); default 0."""
+    warm_pool_min_size: int | None = Field(default=None, ge=0)
+    """Keep this many pre-initialized, stopped instances for fast scale-out; default: no warm pool."""
+    route: Route | None = None
+
+
+class LoadBalancer(_Model):
+    """The Application Load Balancer in front of the inference fleets."""
+
+    internal: bool = True
+    """default: internal (reachable from the VPC only)."""
+    certificate_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:acm:")
+    """An ACM certificate for an HTTPS listener on 443; default: HTTP on 80 (internal load balancers only)."""
+
+
 class Fleet(_Model):
     name: Name
     role: Role
@@ -117,6 +168,8 @@ class Fleet(_Model):
     extra_ena_interfaces: int = Field(default=0, ge=0)
     """ENA interfaces added beside the EFA ones for more IP bandwidth (each takes an IP address)."""
     root_volume_gib: int = Field(default=200, ge=50, le=16384)
+    inference: Inference | None = None
+    """Serving settings, for role inference; default: behind the load balancer on port 8000, fixed size."""
 
 
 class Network(_Model):
@@ -225,6 +278,7 @@ class Spec(_Model):
     availability_zones: list[str] = Field(min_length=1, max_length=6)
     tags: dict[str, str] = {}
     network: Network = Network()
+    load_balancer: LoadBalancer = LoadBalancer()
     fleets: list[Fleet] = Field(min_length=1)
     storage: Storage = Storage()
 

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 import aws_cdk as cdk
 
+from ultrafleet.constructs.accelerated_fleet import Serving
 from ultrafleet.planning.fleets import resolve_all
 from ultrafleet.planning.network import plan_subnets
-from ultrafleet.spec.models import Spec
+from ultrafleet.spec.models import Inference, Role, Spec
 from ultrafleet.stacks.fleet_stack import FleetStack
+from ultrafleet.stacks.inference_stack import InferenceStack
 from ultrafleet.stacks.network_stack import NetworkStack
 from ultrafleet.stacks.storage_stack import StorageStack
 from ultrafleet.validation import check
@@ -22,6 +24,8 @@ class Stacks:
     storage: StorageStack
     fleets: dict[str, FleetStack]
     """One stack per fleet, by fleet name."""
+    inference: InferenceStack | None
+    """The load balancer, when the spec has inference fleets."""
 
 
 def environment(spec: Spec) -> cdk.Environment:
@@ -55,19 +59,42 @@ def create_stacks(app: cdk.App, spec: Spec) -> Stacks:
         env=env,
         description=f"ultrafleet {spec.name}: checkpoint bucket, KMS key, FSx for Lustre",
     )
-    fleet_stacks = {
-        f.spec.name: FleetStack(
+    serving = [f for f in fleets if f.spec.role is Role.INFERENCE]
+    inference = None
+    if serving:
+        inference = InferenceStack(
+            app,
+            f"{spec.name}-inference",
+            fleets=serving,
+            vpc=network.vpc,
+            settings=spec.load_balancer,
+            logs_bucket=storage.checkpoints.logs_bucket,
+            env=env,
+            description=f"ultrafleet {spec.name}: inference load balancer",
+        )
+    fleet_stacks = {}
+    for f in fleets:
+        wiring = None
+        if inference and f in serving:
+            group = inference.target_groups[f.spec.name]
+            wiring = Serving(
+                target_group=group,
+                load_balancer_group=inference.endpoint.security_group,
+                settings=f.spec.inference or Inference(),
+                request_count_label=f"{inference.endpoint.load_balancer.load_balancer_full_name}/"
+                f"{group.target_group_full_name}",
+            )
+        fleet_stacks[f.spec.name] = FleetStack(
             app,
             f"{spec.name}-fleet-{f.spec.name}",
             fleet=f,
             vpc=network.vpc,
             storage=storage,
             storage_spec=spec.storage,
+            serving=wiring,
             env=env,
             description=f"ultrafleet {spec.name}: fleet {f.spec.name} ({f.instance_type.name})",
         )
-        for f in fleets
-    }
     for key, value in {**spec.tags, "ultrafleet:spec": spec.name}.items():
         cdk.Tags.of(app).add(key, value)
-    return Stacks(network=network, storage=storage, fleets=fleet_stacks)
+    return Stacks(network=network, storage=storage, fleets=fleet_stacks, inference=inference)

@@ -9,7 +9,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from ultrafleet.constructs.accelerated_fleet import AcceleratedFleet, UserDataHook
+from ultrafleet.constructs.accelerated_fleet import AcceleratedFleet, Serving, UserDataHook
 from ultrafleet.constructs.efa_security_group import EfaSecurityGroup
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.spec.models import Role, Storage
@@ -33,6 +33,7 @@ class FleetStack(Stack):
         vpc: ec2.IVpc,
         storage: StorageStack,
         storage_spec: Storage,
+        serving: Serving | None = None,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -65,6 +66,7 @@ class FleetStack(Stack):
             placeholders=placeholders,
             extra_security_groups=extra_groups,
             events_topic=self.events,
+            serving=serving,
         )
         if training:
             self.fleet.role.add_managed_policy(storage.checkpoints.fleet_policy(name))

@@ -12,17 +12,31 @@ from moto.cloudformation import parsing
 
 from ultrafleet.testing.moto_extensions import (
     autoscaling,
+    elbv2,
     fsx,
     iam_role,
     kms,
     placement_groups,
     s3_bucket,
+    scaling_policy,
     security_group_egress,
     sns_topic_policy,
     zones,
 )
 
-MODULES = (autoscaling, fsx, iam_role, kms, placement_groups, s3_bucket, security_group_egress, sns_topic_policy, zones)
+MODULES = (
+    autoscaling,
+    elbv2,
+    fsx,
+    iam_role,
+    kms,
+    placement_groups,
+    s3_bucket,
+    scaling_policy,
+    security_group_egress,
+    sns_topic_policy,
+    zones,
+)
 _installed = False
 
 
