@@ -16,17 +16,25 @@ EXPECTED_STACKS = {
         "frontier-fleet-trn2-finetune",
         "frontier-inference",
         "frontier-network",
+        "frontier-observability",
         "frontier-storage",
     ],
-    "starter": ["starter-fleet-p5-dev", "starter-network", "starter-storage"],
+    "starter": ["starter-fleet-p5-dev", "starter-network", "starter-observability", "starter-storage"],
     "inference": [
         "serving-fleet-g6e-spot",
         "serving-fleet-g7e-main",
         "serving-inference",
         "serving-network",
+        "serving-observability",
         "serving-storage",
     ],
-    "trainium": ["neuron-fleet-trn1-dev", "neuron-fleet-trn2-ultra", "neuron-network", "neuron-storage"],
+    "trainium": [
+        "neuron-fleet-trn1-dev",
+        "neuron-fleet-trn2-ultra",
+        "neuron-network",
+        "neuron-observability",
+        "neuron-storage",
+    ],
 }
 
 

@@ -20,6 +20,10 @@ FAKE_AWS = r'''#!/usr/bin/env python3
 """aws s3 sync SRC s3://BUCKET/KEY [--dryrun] [--exclude X]...: a local directory stands in for S3."""
 import filecmp, os, shutil, sys
 args = sys.argv[1:]
+if args[:2] == ["cloudwatch", "put-metric-data"]:
+    with open(os.environ["FAKE_METRICS"], "a") as out:
+        out.write(" ".join(args[2:]) + "\n")
+    sys.exit(0)
 assert args[:2] == ["s3", "sync"], args
 src, dst = args[2], args[3]
 dry = "--dryrun" in args
@@ -138,6 +142,7 @@ def run_drain(tmp_path: Path, target: str = "s3", keep: int = 2, drop: str = "")
         "ULTRAFLEET_FLEET": "train",
         "ULTRAFLEET_LUSTRE_MOUNT": str(tmp_path / "fsx"),
         "FAKE_S3": str(tmp_path / "s3"),
+        "FAKE_METRICS": str(tmp_path / "metrics.log"),
         "FAKE_AWS_DROP": drop,
     }
     script = tmp_path / "drain.sh"
@@ -157,6 +162,7 @@ def test_drain_uploads_verifies_and_prunes_beyond_the_newest_two(tmp_path):
     assert sorted(os.listdir(nvme / "checkpoints")) == ["step-0200", "step-0300"]
     assert (nvme / "checkpoints/step-0300/.uploaded").exists()
     assert "ultrafleet-drain: pruned local step-0100 (verified copy exists)" in result.stdout
+    assert (tmp_path / "metrics.log").read_text().split("--value ")[1].split()[0] == "0"
 
 
 def test_drain_leaves_unfinished_checkpoints_alone(tmp_path):
@@ -178,6 +184,9 @@ def test_a_failed_upload_is_never_deleted(tmp_path):
     assert not any((nvme / "checkpoints" / s / ".uploaded").exists() for s in ("step-0100", "step-0200"))
     assert "error: step-0100 is not fully copied" in result.stdout
     assert "keeping step-0100: no verified copy yet" in result.stdout
+    assert (tmp_path / "metrics.log").read_text().splitlines() == [
+        "--namespace ultrafleet --metric-name PendingCheckpoints --dimensions Fleet=train --value 3 --unit Count"
+    ]
 
 
 def test_drain_to_lustre_copies_and_verifies(tmp_path):

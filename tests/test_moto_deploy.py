@@ -173,3 +173,18 @@ def test_load_balancer_and_scaling_as_deployed(cloud):
     config = policy["TargetTrackingConfiguration"]
     assert (policy["PolicyType"], config["TargetValue"]) == ("TargetTrackingScaling", 100.0)
     assert config["PredefinedMetricSpecification"]["ResourceLabel"].endswith(group["TargetGroupArn"].split(":", 5)[5])
+
+
+def test_alarms_dashboard_and_log_groups_as_deployed(cloud):
+    cw = cloud.client("cloudwatch")
+    alarms = cw.describe_alarms()["MetricAlarms"]
+    assert len(alarms) == 5
+    (topic,) = [t["TopicArn"] for t in cloud.client("sns").list_topics()["Topics"] if "observability" in t["TopicArn"]]
+    assert all(a["AlarmActions"] == [topic] for a in alarms)
+    assert {a["MetricName"] for a in alarms} == {"PendingCheckpoints", "UnHealthyHostCount", "GroupInServiceInstances"}
+    body = json.loads(cw.get_dashboard(DashboardName="ultrafleet-frontier")["DashboardBody"])
+    assert len(body["widgets"]) >= 12
+    groups = cloud.client("logs").describe_log_groups(logGroupNamePrefix="/ultrafleet/frontier/")["logGroups"]
+    assert sorted((g["logGroupName"], g["retentionInDays"]) for g in groups) == [
+        (f"/ultrafleet/frontier/{f}", 90) for f in ("gb200-nvl72", "pretrain-b200", "serve-g7e", "trn2-finetune")
+    ]

@@ -26,6 +26,7 @@ ADDED_TYPES = {
     "AWS::FSx::DataRepositoryAssociation",
     "AWS::SNS::TopicPolicy",
     "AWS::AutoScaling::ScalingPolicy",
+    "AWS::CloudWatch::Alarm",
 }
 
 

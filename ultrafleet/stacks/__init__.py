@@ -10,9 +10,10 @@ from ultrafleet.constructs.accelerated_fleet import Serving
 from ultrafleet.planning.fleets import resolve_all
 from ultrafleet.planning.network import plan_subnets
 from ultrafleet.spec.models import Inference, Role, Spec
-from ultrafleet.stacks.fleet_stack import FleetStack
+from ultrafleet.stacks.fleet_stack import FleetNames, FleetStack
 from ultrafleet.stacks.inference_stack import InferenceStack
 from ultrafleet.stacks.network_stack import NetworkStack
+from ultrafleet.stacks.observability_stack import ObservabilityStack
 from ultrafleet.stacks.storage_stack import StorageStack
 from ultrafleet.validation import check
 from ultrafleet.validation.storage import lustre_zone
@@ -26,6 +27,7 @@ class Stacks:
     """One stack per fleet, by fleet name."""
     inference: InferenceStack | None
     """The load balancer, when the spec has inference fleets."""
+    observability: ObservabilityStack
 
 
 def environment(spec: Spec) -> cdk.Environment:
@@ -92,9 +94,21 @@ def create_stacks(app: cdk.App, spec: Spec) -> Stacks:
             storage=storage,
             storage_spec=spec.storage,
             serving=wiring,
+            names=FleetNames.of(spec.name, f.spec.name),
             env=env,
             description=f"ultrafleet {spec.name}: fleet {f.spec.name} ({f.instance_type.name})",
         )
+    observability = ObservabilityStack(
+        app,
+        f"{spec.name}-observability",
+        spec=spec,
+        fleets=fleets,
+        inference=inference,
+        env=env,
+        description=f"ultrafleet {spec.name}: dashboard, alarms, log groups",
+    )
     for key, value in {**spec.tags, "ultrafleet:spec": spec.name}.items():
         cdk.Tags.of(app).add(key, value)
-    return Stacks(network=network, storage=storage, fleets=fleet_stacks, inference=inference)
+    return Stacks(
+        network=network, storage=storage, fleets=fleet_stacks, inference=inference, observability=observability
+    )

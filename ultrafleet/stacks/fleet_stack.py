@@ -3,6 +3,8 @@ checkpoint tier (its prefix policy, the Lustre clients' group, the boot-script h
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
@@ -15,6 +17,21 @@ from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.spec.models import Role, Storage
 from ultrafleet.stacks.storage_stack import StorageStack
 from ultrafleet.templates import render
+
+
+@dataclass(frozen=True)
+class FleetNames:
+    """Names fixed by convention, so the observability stack can refer to them without cross-stack exports
+    (an export would pin the fleet stack: it could no longer be destroyed on its own)."""
+
+    group: str
+    """The Auto Scaling group: <spec>-<fleet>."""
+    log_group: str
+    """The CloudWatch log group: /ultrafleet/<spec>/<fleet>."""
+
+    @classmethod
+    def of(cls, spec_name: str, fleet_name: str) -> FleetNames:
+        return cls(group=f"{spec_name}-{fleet_name}", log_group=f"/ultrafleet/{spec_name}/{fleet_name}")
 
 
 class FleetStack(Stack):
@@ -34,6 +51,7 @@ class FleetStack(Stack):
         storage: StorageStack,
         storage_spec: Storage,
         serving: Serving | None = None,
+        names: FleetNames | None = None,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -67,6 +85,11 @@ class FleetStack(Stack):
             extra_security_groups=extra_groups,
             events_topic=self.events,
             serving=serving,
+            group_name=names.group if names else None,
+            log_group_name=names.log_group if names else None,
+            watched_paths=["/", storage_spec.nvme_cache.mount_path]
+            if storage_spec.nvme_cache and fleet.instance_type.nvme
+            else ["/"],
         )
         if training:
             self.fleet.role.add_managed_policy(storage.checkpoints.fleet_policy(name))

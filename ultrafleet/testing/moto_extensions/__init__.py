@@ -12,6 +12,7 @@ from moto.cloudformation import parsing
 
 from ultrafleet.testing.moto_extensions import (
     autoscaling,
+    cloudwatch_alarm,
     elbv2,
     fsx,
     iam_role,
@@ -26,6 +27,7 @@ from ultrafleet.testing.moto_extensions import (
 
 MODULES = (
     autoscaling,
+    cloudwatch_alarm,
     elbv2,
     fsx,
     iam_role,
