@@ -12,9 +12,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # jsii runs on the venv's Node 24 even when pytest is started without `make` (node 20 is end-of-life).
 os.environ.setdefault("JSII_NODE", str(Path(sys.executable).parent / "node"))
-
-# jsii runs on the venv's Node 24 even when pytest is started without `make` (node 20 is end-of-life).
-os.environ.setdefault("JSII_NODE", str(Path(sys.executable).parent / "node"))
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
 
 
@@ -87,8 +84,9 @@ def cli_synth(cli_assemblies) -> dict[str, dict[str, dict]]:
     return results
 
 
-def build_stacks(spec_data):
-    """Stacks for a spec, built in-process with cdk.json's context (as the real CLI would)."""
+def build_stacks(spec_data, environment=None):
+    """Stacks for a spec (one of its environments when named), built in-process with cdk.json's context (as the
+    real CLI would)."""
     import json
 
     import aws_cdk as cdk
@@ -97,7 +95,7 @@ def build_stacks(spec_data):
     from ultrafleet.stacks import create_stacks
 
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
-    return create_stacks(cdk.App(context=context), parse_spec(spec_data))
+    return create_stacks(cdk.App(context=context), parse_spec(spec_data, environment))
 
 
 @pytest.fixture(scope="session")

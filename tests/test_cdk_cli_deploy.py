@@ -1,6 +1,7 @@
 """The real, pinned CDK CLI against a local moto server: `cdk bootstrap`, `cdk deploy --all` of the reference
 spec, resources checked through boto3, then `cdk diff --no-change-set` after a fleet change must leave the
-storage stack without differences. Bounded by subprocess timeouts; the server stops on exit."""
+storage stack without differences, and `ultrafleet diff` must block a change that replaces the checkpoint bucket.
+Bounded by subprocess timeouts; the server stops on exit."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import json
 import subprocess
 
 import yaml
+from typer.testing import CliRunner
 
 from conftest import ROOT
+from ultrafleet.assembly import assembly_stacks
 from ultrafleet.cdk_cli import cdk_env
-from ultrafleet.testing.harness import MotoServer, assembly_stacks
+from ultrafleet.cli import app
+from ultrafleet.testing.harness import MotoServer
 
 CDK = str(ROOT / "node_modules/.bin/cdk")
 
@@ -69,3 +73,16 @@ def test_bootstrap_deploy_and_diff_with_the_real_cli(cli_assemblies, tmp_path):
         assert "There were no differences" in storage
         assert "pretrainb200Group" in fleets and "DesiredCapacity" in fleets
         assert "replace" not in fleets.lower()
+
+        # `ultrafleet diff` reads the deployed stacks too; a new bucket name would replace the checkpoint bucket.
+        spec["storage"]["checkpoint_bucket"]["bucket_name"] = "frontier-checkpoints-0001"
+        changed.write_text(yaml.safe_dump(spec))
+        guarded = CliRunner().invoke(
+            app, ["diff", str(changed), "--output", str(tmp_path / "guarded.out")], env=server.env
+        )
+        assert guarded.exit_code == 1, guarded.output
+        assert [line for line in guarded.stderr.splitlines() if line.startswith("error")] == [
+            "error UF-DIFF-001 frontier-storage/Checkpoints/Bucket: AWS::S3::Bucket CheckpointsBucket6BA0C50D would "
+            "be replaced, and its data with it. Revert the change, or copy the data first and pass "
+            "--allow-replacement"
+        ]

@@ -26,7 +26,7 @@ def test_validate_reference_spec(root):
     result = runner.invoke(app, ["validate", str(root / "specs/reference.yaml")])
     assert (result.exit_code, result.stdout.strip()) == (
         0,
-        f"{root}/specs/reference.yaml: valid (4 fleets, 1 warnings)",
+        f"{root}/specs/reference.yaml: valid (4 fleets, 1 warnings; environments dev, prod valid)",
     )
     warning = (
         "warning UF-STO-008 storage.lustre: Lustre is placed in us-east-1a; training fleets gb200-nvl72 "

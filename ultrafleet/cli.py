@@ -1,4 +1,4 @@
-"""The ultrafleet command line: validate, plan, synth, schema.
+"""The ultrafleet command line: validate, plan, synth, diff, check, topology, schema.
 
 ``validate`` and ``plan`` import no CDK and answer fast. Bad input exits 2 with every finding and writes nothing.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -23,33 +23,49 @@ out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 SpecPath = Annotated[Path, typer.Argument(help="Path to the spec YAML", show_default=False)]
+EnvOption = Annotated[
+    str | None, typer.Option("--env", help="One of the spec's environments (default: the spec as written)")
+]
 
 
-def _load_checked(path: Path) -> tuple[Spec, list]:
+def _load_checked(path: Path, environment: str | None = None) -> tuple[Spec, list]:
     try:
-        spec = load_spec(path)
+        spec = load_spec(path, environment)
         return spec, check_spec(spec)
     except SpecError as exc:
-        from ultrafleet.report import print_findings
+        _fail(path, environment, exc)
 
-        print_findings(err, exc.findings)
-        err.print(f"{path}: invalid spec ({sum(f.level.value == 'error' for f in exc.findings)} errors)")
-        raise typer.Exit(2) from None
+
+def _fail(path: Path, environment: str | None, exc: SpecError) -> NoReturn:
+    """Print every finding and exit 2."""
+    from ultrafleet.report import print_findings
+
+    print_findings(err, exc.findings)
+    where = f" (environment {environment})" if environment else ""
+    errors = sum(f.level.value == "error" for f in exc.findings)
+    err.print(f"{path}{where}: invalid spec ({errors} errors)", highlight=False)
+    raise typer.Exit(2) from None
 
 
 @app.command()
-def validate(spec_path: SpecPath) -> None:
-    """Check a spec; print warnings; exit 2 on errors."""
-    spec, warnings = _load_checked(spec_path)
+def validate(spec_path: SpecPath, environment: EnvOption = None) -> None:
+    """Check a spec and each of its environments (or just --env); print warnings; exit 2 on errors."""
     from ultrafleet.report import print_findings
 
+    spec, warnings = _load_checked(spec_path, environment)
     print_findings(err, warnings)
-    out.print(f"{spec_path}: valid ({len(spec.fleets)} fleets, {len(warnings)} warnings)", highlight=False)
+    others = [] if environment else list(spec.environments)
+    for name in others:  # an environment's own warnings, not the spec's again
+        print_findings(err, [w for w in _load_checked(spec_path, name)[1] if w not in warnings])
+    where = f" (environment {environment})" if environment else ""
+    also = f"; environments {', '.join(others)} valid" if others else ""
+    out.print(f"{spec_path}{where}: valid ({len(spec.fleets)} fleets, {len(warnings)} warnings{also})", highlight=False)
 
 
 @app.command()
 def plan(
     spec_path: SpecPath,
+    environment: EnvOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON for pipelines")] = False,
     show_interfaces: Annotated[bool, typer.Option("--interfaces", help="Every interface of every fleet")] = False,
 ) -> None:
@@ -59,7 +75,7 @@ def plan(
     from ultrafleet.planning.network import plan_subnets
     from ultrafleet.report import plan_data, print_checkpoints, print_findings, print_interfaces, print_plan
 
-    spec, warnings = _load_checked(spec_path)
+    spec, warnings = _load_checked(spec_path, environment)
     fleets = resolve_all(spec)
     subnets = plan_subnets(fleets, spec.availability_zones, spec.network.subnet_prefix_length)
     data = plan_data(spec, fleets, subnets, warnings, plan_checkpoints(spec, fleets))
@@ -73,24 +89,88 @@ def plan(
         print_interfaces(out, data)
 
 
-@app.command()
-def synth(
-    spec_path: SpecPath,
-    output: Annotated[Path, typer.Option(help="Cloud assembly directory")] = Path("cdk.out"),
-) -> None:
-    """Validate, then run the pinned `cdk synth` for the spec (offline: no AWS call)."""
+def _cdk_synth(spec_path: Path, environment: str | None, output: Path, *, pipeline: bool = False) -> None:
+    """The pinned `cdk synth` of a checked spec into ``output``; exits with cdk's code when it fails."""
     from ultrafleet.cdk_cli import CdkCliMissing, project_root, run_cdk
 
-    _load_checked(spec_path)
+    context = ["-c", f"spec={spec_path.resolve()}"]
+    context += ["-c", f"env={environment}"] if environment else []
+    context += ["-c", "pipeline=true"] if pipeline else []
     try:
-        root = project_root()
-        result = run_cdk(["synth", "--quiet", "-c", f"spec={spec_path.resolve()}", "--output", str(output)], root)
+        result = run_cdk(["synth", "--quiet", *context, "--output", str(output.resolve())], project_root())
     except CdkCliMissing as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(2) from None
     if result.returncode != 0:
         raise typer.Exit(result.returncode)
+
+
+@app.command()
+def synth(
+    spec_path: SpecPath,
+    environment: EnvOption = None,
+    pipeline: Annotated[bool, typer.Option("--pipeline", help="The spec's pipeline stack, with every stage")] = False,
+    output: Annotated[Path, typer.Option(help="Cloud assembly directory")] = Path("cdk.out"),
+) -> None:
+    """Validate, then run the pinned `cdk synth` for the spec (offline: no AWS call)."""
+    spec, _ = _load_checked(spec_path, environment)
+    if pipeline:
+        from ultrafleet.validation.pipeline import required
+
+        try:
+            required(spec)
+        except SpecError as exc:
+            _fail(spec_path, environment, exc)
+        for name in spec.environments:
+            _load_checked(spec_path, name)
+    _cdk_synth(spec_path, environment, output, pipeline=pipeline)
     out.print(f"synthesized {spec_path} into {output}", highlight=False)
+
+
+@app.command()
+def diff(
+    spec_path: SpecPath,
+    environment: EnvOption = None,
+    against: Annotated[
+        Path | None, typer.Option(help="Compare with this cloud assembly instead of the deployed stacks (offline)")
+    ] = None,
+    allow_replacement: Annotated[
+        bool, typer.Option("--allow-replacement", help="Report stateful replacements as warnings, not errors")
+    ] = False,
+    output: Annotated[Path, typer.Option(help="Cloud assembly directory for the new synth")] = Path("cdk.out"),
+) -> None:
+    """`cdk diff` of every stack, failing (exit 1) when a checkpoint bucket, Lustre file system or KMS key would be
+    replaced or deleted."""
+    from ultrafleet.assembly import assembly_stacks, template_file
+    from ultrafleet.cdk_cli import project_root, run_cdk
+    from ultrafleet.change_guard import guard, parse_cdk_diff
+    from ultrafleet.report import print_findings
+
+    _load_checked(spec_path, environment)
+    if against and not (against / "manifest.json").is_file():
+        err.print(f"error: --against {against} is not a cloud assembly (no manifest.json)")
+        raise typer.Exit(2)
+    _cdk_synth(spec_path, environment, output)
+    old = assembly_stacks(against) if against else {}
+    changes = []
+    for stack in assembly_stacks(output):
+        args = ["diff", "--app", str(output.resolve()), "--no-color", "--no-change-set", "--exclusively", stack]
+        if against:
+            if stack not in old:
+                out.print(f"Stack {stack}: new (not in {against})", highlight=False)
+                continue
+            args += ["--template", str(template_file(against, old[stack]).resolve())]
+        result = run_cdk(args, project_root(), capture_output=True, text=True)
+        typer.echo(result.stdout + result.stderr, nl=False)
+        if result.returncode != 0:
+            raise typer.Exit(result.returncode)
+        changes += parse_cdk_diff(result.stdout + result.stderr)
+    findings = guard(changes, allow_replacement=allow_replacement)
+    print_findings(err, findings)
+    errors = sum(f.level.value == "error" for f in findings)
+    out.print(f"{len(changes)} replacements or removals, {errors} blocked", highlight=False)
+    if errors:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -50,6 +50,7 @@ class CheckpointBucket(Construct):
         self.bucket = s3.Bucket(
             self,
             "Bucket",
+            bucket_name=settings.bucket_name,
             versioned=True,
             encryption=s3.BucketEncryption.KMS,
             encryption_key=key,

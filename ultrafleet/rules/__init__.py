@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ultrafleet.assembly import assembly_stacks, template_file
 from ultrafleet.findings import Finding, Level, error, warning
 from ultrafleet.rules import (
     checkpoint_storage_retained,
@@ -52,8 +53,6 @@ def run(app: App, pack: tuple[tuple[Rule, Level], ...] = PACK) -> list[Finding]:
 
 
 def load_assembly(cdk_out: Path) -> App:
-    manifest = json.loads((cdk_out / "manifest.json").read_text())
-    stacks = {k: v for k, v in manifest["artifacts"].items() if v["type"] == "aws:cloudformation:stack"}
     return App(
-        templates={k: json.loads((cdk_out / v["properties"]["templateFile"]).read_text()) for k, v in stacks.items()}
+        templates={k: json.loads(template_file(cdk_out, v).read_text()) for k, v in assembly_stacks(cdk_out).items()}
     )

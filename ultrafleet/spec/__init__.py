@@ -9,6 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from ultrafleet.findings import Finding, SpecError, error
+from ultrafleet.spec.environments import UNION_TAGS, environment_data, override_path
 from ultrafleet.spec.models import Fleet, Spec
 
 __all__ = ["Fleet", "Spec", "load_spec", "parse_spec"]
@@ -19,15 +20,15 @@ def _path(loc: tuple[Any, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in {"on-demand", "capacity-reservation", "capacity-block", "spot"}:
-            continue  # discriminated-union tag pydantic puts in the location
+        elif part in UNION_TAGS:
+            continue
         else:
             out += f".{part}" if out else str(part)
     return out or "(spec)"
 
 
-def _finding(err: dict[str, Any]) -> Finding:
-    path = _path(err["loc"])
+def _finding(err: dict[str, Any], path: str | None = None) -> Finding:
+    path = path or _path(err["loc"])
     kind = err["type"]
     if kind == "extra_forbidden":
         return error("UF-SPEC-002", path, "is not a known field; remove it or check its spelling")
@@ -44,18 +45,27 @@ def _finding(err: dict[str, Any]) -> Finding:
     return error("UF-SPEC-001", path, f"{err['input']!r}: {message}")
 
 
-def parse_spec(data: Any) -> Spec:
-    """Build a Spec from already-parsed YAML; raises SpecError naming every bad field."""
+def parse_spec(data: Any, environment: str | None = None) -> Spec:
+    """Build a Spec from already-parsed YAML, for one of its environments when named; raises SpecError naming
+    every bad field (a field an environment set is named by its path under ``environments``)."""
     if not isinstance(data, dict):
         raise SpecError([error("UF-SPEC-000", "(spec)", "the spec must be a YAML mapping of fields")])
     try:
-        return Spec.model_validate(data)
+        spec = Spec.model_validate(data)
     except ValidationError as exc:
         raise SpecError([_finding(e) for e in exc.errors()]) from None
+    if environment is None:
+        return spec
+    merged = environment_data(data, environment)
+    try:
+        return Spec.model_validate(merged)
+    except ValidationError as exc:
+        raise SpecError([_finding(e, override_path(e["loc"], data, environment)) for e in exc.errors()]) from None
 
 
-def load_spec(path: Path) -> Spec:
-    """Read and parse a spec file; raises SpecError for unreadable files, bad YAML and bad fields."""
+def load_spec(path: Path, environment: str | None = None) -> Spec:
+    """Read and parse a spec file (for one environment when named); raises SpecError for unreadable files, bad
+    YAML, bad fields and unknown environments."""
     try:
         text = path.read_text()
     except OSError as exc:
@@ -66,4 +76,4 @@ def load_spec(path: Path) -> Spec:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}" if where else ""
         raise SpecError([error("UF-SPEC-000", str(path), f"is not valid YAML{line}: {exc}")]) from None
-    return parse_spec(data)
+    return parse_spec(data, environment)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from ipaddress import IPv4Network
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+ACCOUNT_PATTERN = r"^\d{12}$"
+REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d$"
 AZ_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d(-[a-z]+-\d)?[a-z]$"
 """An Availability Zone (us-east-1a) or Local Zone (us-east-1-dfw-2a) name."""
 
@@ -208,6 +210,9 @@ class AccessLogging(StrEnum):
 class CheckpointBucket(_Model):
     """The durable checkpoint tier. Always versioned, KMS-encrypted, private, TLS-only and retained."""
 
+    bucket_name: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    """default: a name CloudFormation generates. A fixed name (for training code that names its bucket) must be
+    globally unique, so give each environment its own; changing it replaces the bucket."""
     abort_incomplete_multipart_days: int = Field(default=1, ge=1)
     noncurrent_version_expiration_days: int = Field(default=30, ge=1)
     """Days a replaced or deleted checkpoint version is kept."""
@@ -269,11 +274,49 @@ class Storage(_Model):
     """default: no checkpoint planning."""
 
 
+class Environment(_Model):
+    """One deployment of the spec (dev, prod): where it goes and what differs there.
+
+    Each field overrides the spec's own. Mappings merge into the spec's (``fleets`` by fleet name); lists and
+    values replace; a mapping with a ``type`` or ``metric`` key (``capacity``, ``scaling``) replaces as a whole.
+    """
+
+    account: str | None = Field(default=None, pattern=ACCOUNT_PATTERN)
+    """default: the spec's account."""
+    region: str | None = Field(default=None, pattern=REGION_PATTERN)
+    """default: the spec's region."""
+    availability_zones: list[str] | None = None
+    """default: the spec's zones."""
+    tags: dict[str, str] = {}
+    """Added to the spec's tags (same key: this value wins)."""
+    network: dict[str, Any] = {}
+    load_balancer: dict[str, Any] = {}
+    storage: dict[str, Any] = {}
+    fleets: dict[str, dict[str, Any]] = {}
+    """Per fleet name, the fleet fields that differ (count, capacity, availability_zones, inference sizes...)."""
+
+
+class Pipeline(_Model):
+    """The CDK Pipelines (CodePipeline) stack that deploys the environments, synthesized with ``-c pipeline=true``."""
+
+    account: str = Field(pattern=ACCOUNT_PATTERN)
+    """The tooling account that hosts the pipeline; each environment's account must trust it (cdk bootstrap
+    --trust)."""
+    region: str = Field(pattern=REGION_PATTERN)
+    repository: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+    """owner/name of the source repository."""
+    branch: str = "main"
+    connection_arn: str = Field(pattern=r"^arn:aws[a-z-]*:(codestar-connections|codeconnections):")
+    """The CodeConnections (CodeStar) connection to the repository host."""
+    stages: list[Name] = Field(min_length=1)
+    """Environments in deployment order; each gets a `cdk diff` and a manual approval before it deploys."""
+
+
 class Spec(_Model):
     name: Name
-    """Prefix of every stack and resource name."""
-    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
-    account: str | None = Field(default=None, pattern=r"^\d{12}$")
+    """Prefix of every stack and resource name; an environment adds its own name (frontier-prod)."""
+    region: str = Field(pattern=REGION_PATTERN)
+    account: str | None = Field(default=None, pattern=ACCOUNT_PATTERN)
     """default: none (environment-agnostic stacks)."""
     availability_zones: list[str] = Field(min_length=1, max_length=6)
     tags: dict[str, str] = {}
@@ -281,6 +324,10 @@ class Spec(_Model):
     load_balancer: LoadBalancer = LoadBalancer()
     fleets: list[Fleet] = Field(min_length=1)
     storage: Storage = Storage()
+    environments: dict[Name, Environment] = {}
+    """default: none; ``-c env=NAME`` (``--env NAME``) deploys one of them, and without it the spec as written."""
+    pipeline: Pipeline | None = None
+    """default: no pipeline stack."""
 
     @field_validator("availability_zones")
     @classmethod

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import aws_cdk as cdk
+from constructs import Construct
 
 from ultrafleet.constructs.accelerated_fleet import Serving
 from ultrafleet.planning.fleets import resolve_all
 from ultrafleet.planning.network import plan_subnets
+from ultrafleet.spec import load_spec
 from ultrafleet.spec.models import Inference, Role, Spec
 from ultrafleet.stacks.fleet_stack import FleetNames, FleetStack
 from ultrafleet.stacks.inference_stack import InferenceStack
 from ultrafleet.stacks.network_stack import NetworkStack
 from ultrafleet.stacks.observability_stack import ObservabilityStack
+from ultrafleet.stacks.pipeline_stack import PipelineStack
 from ultrafleet.stacks.storage_stack import StorageStack
-from ultrafleet.validation import check
+from ultrafleet.validation import check, pipeline
 from ultrafleet.validation.storage import lustre_zone
 
 
@@ -35,8 +39,9 @@ def environment(spec: Spec) -> cdk.Environment:
     return cdk.Environment(account=spec.account, region=spec.region)
 
 
-def create_stacks(app: cdk.App, spec: Spec) -> Stacks:
-    """Validate the spec (SpecError on errors), plan it and add its stacks to ``app``.
+def create_stacks(scope: Construct, spec: Spec) -> Stacks:
+    """Validate the spec (SpecError on errors), plan it and add its stacks to ``scope`` (the app, or a pipeline
+    stage). Stack names are ``<spec>-<part>`` in either, so a pipeline deploys the stacks `cdk deploy` would.
 
     Order: network, then storage (stateful, retained), then fleets, which depend on both.
     """
@@ -45,16 +50,18 @@ def create_stacks(app: cdk.App, spec: Spec) -> Stacks:
     subnets = plan_subnets(fleets, spec.availability_zones, spec.network.subnet_prefix_length)
     env = environment(spec)
     network = NetworkStack(
-        app,
+        scope,
         f"{spec.name}-network",
+        stack_name=f"{spec.name}-network",
         spec=spec,
         subnets=subnets,
         env=env,
         description=f"ultrafleet {spec.name}: VPC and subnets",
     )
     storage = StorageStack(
-        app,
+        scope,
         f"{spec.name}-storage",
+        stack_name=f"{spec.name}-storage",
         storage=spec.storage,
         vpc=network.vpc,
         lustre_zone=lustre_zone(spec, fleets),
@@ -65,8 +72,9 @@ def create_stacks(app: cdk.App, spec: Spec) -> Stacks:
     inference = None
     if serving:
         inference = InferenceStack(
-            app,
+            scope,
             f"{spec.name}-inference",
+            stack_name=f"{spec.name}-inference",
             fleets=serving,
             vpc=network.vpc,
             settings=spec.load_balancer,
@@ -87,8 +95,9 @@ def create_stacks(app: cdk.App, spec: Spec) -> Stacks:
                 f"{group.target_group_full_name}",
             )
         fleet_stacks[f.spec.name] = FleetStack(
-            app,
+            scope,
             f"{spec.name}-fleet-{f.spec.name}",
+            stack_name=f"{spec.name}-fleet-{f.spec.name}",
             fleet=f,
             vpc=network.vpc,
             storage=storage,
@@ -99,8 +108,9 @@ def create_stacks(app: cdk.App, spec: Spec) -> Stacks:
             description=f"ultrafleet {spec.name}: fleet {f.spec.name} ({f.instance_type.name})",
         )
     observability = ObservabilityStack(
-        app,
+        scope,
         f"{spec.name}-observability",
+        stack_name=f"{spec.name}-observability",
         spec=spec,
         fleets=fleets,
         inference=inference,
@@ -108,7 +118,25 @@ def create_stacks(app: cdk.App, spec: Spec) -> Stacks:
         description=f"ultrafleet {spec.name}: dashboard, alarms, log groups",
     )
     for key, value in {**spec.tags, "ultrafleet:spec": spec.name}.items():
-        cdk.Tags.of(app).add(key, value)
+        cdk.Tags.of(scope).add(key, value)
     return Stacks(
         network=network, storage=storage, fleets=fleet_stacks, inference=inference, observability=observability
+    )
+
+
+def create_pipeline(scope: Construct, spec_file: Path) -> PipelineStack:
+    """The spec's pipeline stack (its ``pipeline`` section), deploying its stage environments in order."""
+    import os
+
+    spec = load_spec(spec_file)
+    check(spec)
+    settings = pipeline.required(spec)
+    return PipelineStack(
+        scope,
+        f"{spec.name}-pipeline",
+        spec_file=os.path.relpath(spec_file),
+        settings=settings,
+        environments={name: load_spec(spec_file, name) for name in settings.stages},
+        env=cdk.Environment(account=settings.account, region=settings.region),
+        description=f"ultrafleet {spec.name}: CodePipeline deploying {', '.join(settings.stages)}",
     )

@@ -24,6 +24,7 @@ from moto import mock_aws
 from moto.server import ThreadedMotoServer
 from moto.ssm.models import Parameter, ssm_backends
 
+from ultrafleet.assembly import assembly_stacks
 from ultrafleet.planning.ami import GPU_BASE, NEURON
 from ultrafleet.testing import moto_extensions
 
@@ -215,12 +216,6 @@ class MotoServer(MotoCloud):
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
         }
-
-
-def assembly_stacks(cdk_out: Path) -> dict[str, dict[str, Any]]:
-    """The stack artifacts of a cloud assembly, by name."""
-    manifest = json.loads((cdk_out / "manifest.json").read_text())
-    return {k: v for k, v in manifest["artifacts"].items() if v["type"] == "aws:cloudformation:stack"}
 
 
 def _prepare_moto() -> None:
