@@ -11,7 +11,7 @@ export CDK_HOME := $(CURDIR)/.cdk
 export JSII_NODE := $(CURDIR)/$(VENV)/bin/node
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: install install-dev synth test bench lint format clean
+.PHONY: install install-dev synth deploy test bench lint format clean
 
 $(VENV)/.runtime: requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
@@ -34,6 +34,12 @@ synth: install
 	ultrafleet validate $(SPEC)
 	ultrafleet plan $(SPEC)
 	ultrafleet synth $(SPEC)
+
+# The pipelines' deploy step: one environment of the spec, every stack in dependency order.
+deploy: install
+	@test -n "$(ENV)" || { echo "usage: make deploy ENV=<environment> [SPEC=$(SPEC)]" >&2; exit 2; }
+	ultrafleet synth $(SPEC) --env $(ENV) --output cdk.out/$(ENV)
+	node_modules/.bin/cdk deploy --app cdk.out/$(ENV) --all --require-approval never
 
 test: install-dev
 	pytest

@@ -61,12 +61,16 @@ def test_reference_subnets_in_the_spec_zones(cli_synth):
     assert zones == {"us-east-1a", "us-east-1b", "us-east-1-dfw-2a"}
 
 
-def test_cdk_json_has_zone_context_for_every_spec_account(root):
-    import yaml
+def test_cdk_json_has_zone_context_for_every_spec_and_environment_account(root):
+    from ultrafleet.spec import load_spec
 
     context = json.loads((root / "cdk.json").read_text())["context"]
-    for spec in SPECS:
-        data = yaml.safe_load(spec.read_text())
-        if "account" in data:
-            key = f"availability-zones:account={data['account']}:region={data['region']}"
-            assert set(data["availability_zones"]) <= set(context[key]), spec.name
+    checked = []
+    for path in SPECS:
+        base = load_spec(path)
+        for spec in [base, *(load_spec(path, name) for name in base.environments)]:
+            if spec.account:
+                key = f"availability-zones:account={spec.account}:region={spec.region}"
+                assert set(spec.availability_zones) <= set(context.get(key, [])), f"{spec.name}: {key}"
+                checked.append(spec.name)
+    assert {"frontier", "frontier-dev", "frontier-prod"} <= set(checked)

@@ -129,7 +129,7 @@ def build_specs(template: dict) -> dict[str, str]:
     [
         ("Synth", ["make install", ".venv/bin/ultrafleet validate specs/reference.yaml"]),
         ("Tests", ["make test"]),
-        ("PolicyChecks", ["make install-dev"]),
+        ("PolicyChecks", ["make install-dev", "--config-file cfn-lint.yaml"]),
         ("Diff-prod", ["make install", ".venv/bin/ultrafleet diff specs/reference.yaml --env prod"]),
     ],
 )

@@ -1,4 +1,4 @@
-"""The ultrafleet command line: validate, plan, synth, diff, check, topology, schema.
+"""The ultrafleet command line: validate, plan, synth, diff, check, topology, workflow, schema.
 
 ``validate`` and ``plan`` import no CDK and answer fast. Bad input exits 2 with every finding and writes nothing.
 """
@@ -252,6 +252,42 @@ def _live_topology(region, placement_group, asg, fleet, instance_ids):
     names = hostnames(ec2, [i["InstanceId"] for i in instances]) if instances else {}
     where = f"placement group {placement_group}" if placement_group else "DescribeInstanceTopology"
     return build(instances, source=where, expected_ids=ids or None, names=names)
+
+
+@app.command()
+def workflow(
+    spec_path: SpecPath,
+    output: Annotated[Path | None, typer.Option(help="Write here (.github/workflows/...) instead of stdout")] = None,
+    diff_role: Annotated[str, typer.Option(help="Role name each account trusts GitHub with, for diffs")] = (
+        "ultrafleet-github-diff"
+    ),
+    deploy_role: Annotated[str, typer.Option(help="Role name each account trusts GitHub with, for deploys")] = (
+        "ultrafleet-github-deploy"
+    ),
+) -> None:
+    """Write the GitHub Actions workflow: checks, then diff and approved deploy per environment (OIDC roles)."""
+    import os
+
+    from ultrafleet.workflow import deployment_order, render_workflow
+
+    spec, _ = _load_checked(spec_path)
+    try:
+        order = deployment_order(spec)
+    except SpecError as exc:
+        _fail(spec_path, None, exc)
+    environments = {name: _load_checked(spec_path, name)[0] for name in order}
+    try:
+        text = render_workflow(
+            os.path.relpath(spec_path), spec, environments, diff_role=diff_role, deploy_role=deploy_role
+        )
+    except SpecError as exc:
+        _fail(spec_path, None, exc)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text)
+        out.print(f"wrote {output} ({', '.join(order)})", highlight=False)
+    else:
+        typer.echo(text, nl=False)
 
 
 @app.command()

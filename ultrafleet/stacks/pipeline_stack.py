@@ -82,7 +82,7 @@ class PipelineStack(Stack):
             install_commands=["make install-dev"],
             commands=[
                 'for a in cdk.out/assembly-*/; do .venv/bin/ultrafleet check "$a" '
-                '&& .venv/bin/cfn-lint "$a"*.template.json; done'
+                '&& .venv/bin/cfn-lint --config-file cfn-lint.yaml "$a"*.template.json; done'
             ],
         )
         checks.add_step_dependency(tests)
