@@ -27,6 +27,8 @@ ADDED_TYPES = {
     "AWS::SNS::TopicPolicy",
     "AWS::AutoScaling::ScalingPolicy",
     "AWS::CloudWatch::Alarm",
+    "AWS::CodeBuild::Project",
+    "AWS::CodePipeline::Pipeline",
 }
 
 

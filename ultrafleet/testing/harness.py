@@ -170,7 +170,8 @@ class MotoCloud:
         return DeployedStack(name=name, stack_id=stack["StackId"], outputs=outputs, resources=created)
 
     def deploy_assembly(self, cdk_out: Path) -> dict[str, DeployedStack]:
-        """Every stack of a cloud assembly (cdk.out), in dependency order."""
+        """Every stack of a cloud assembly (cdk.out), in dependency order, by artifact id; each is deployed under its
+        stack name (which differs from the artifact id in a pipeline stage's assembly)."""
         stacks = assembly_stacks(cdk_out)
         deployed: dict[str, DeployedStack] = {}
         while len(deployed) < len(stacks):
@@ -182,8 +183,9 @@ class MotoCloud:
             if not ready:
                 raise DeployError(f"cyclic stack dependencies among {sorted(set(stacks) - set(deployed))}")
             for name in ready:
-                template = (cdk_out / stacks[name]["properties"]["templateFile"]).read_text()
-                deployed[name] = self.deploy(name, template)
+                properties = stacks[name]["properties"]
+                template = (cdk_out / properties["templateFile"]).read_text()
+                deployed[name] = self.deploy(properties.get("stackName", name), template)
         return deployed
 
 

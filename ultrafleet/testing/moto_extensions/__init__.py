@@ -13,6 +13,8 @@ from moto.cloudformation import parsing
 from ultrafleet.testing.moto_extensions import (
     autoscaling,
     cloudwatch_alarm,
+    codebuild_project,
+    codepipeline_pipeline,
     elbv2,
     fsx,
     iam_role,
@@ -28,6 +30,8 @@ from ultrafleet.testing.moto_extensions import (
 MODULES = (
     autoscaling,
     cloudwatch_alarm,
+    codebuild_project,
+    codepipeline_pipeline,
     elbv2,
     fsx,
     iam_role,
