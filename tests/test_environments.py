@@ -254,3 +254,16 @@ def test_two_environments_synthesize_distinct_templates(dev_and_prod):
 def test_nothing_of_one_environment_leaks_into_another(dev_and_prod, environment, foreign):
     text = json.dumps(dev_and_prod[environment])
     assert [value for value in foreign if value in text] == []
+
+
+def test_plan_shows_the_chosen_environment():
+    result = runner.invoke(app, ["plan", str(REFERENCE), "--env", "dev", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["spec"] == "frontier-dev"
+    assert [(f["name"], f["instances"]) for f in data["fleets"]] == [
+        ("pretrain-b200", 2),
+        ("gb200-nvl72", 18),
+        ("trn2-finetune", 2),
+        ("serve-g7e", 1),
+    ]
