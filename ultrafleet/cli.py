@@ -1,4 +1,4 @@
-"""The ultrafleet command line: validate, plan, synth, diff, check, topology, workflow, schema.
+"""The ultrafleet command line: validate, plan, cost, synth, diff, check, topology, workflow, schema.
 
 ``validate`` and ``plan`` import no CDK and answer fast. Bad input exits 2 with every finding and writes nothing.
 """
@@ -62,14 +62,30 @@ def validate(spec_path: SpecPath, environment: EnvOption = None) -> None:
     out.print(f"{spec_path}{where}: valid ({len(spec.fleets)} fleets, {len(warnings)} warnings{also})", highlight=False)
 
 
+PricesOption = Annotated[Path | None, typer.Option("--prices", help="A price table (YAML or JSON); see README")]
+
+
+def _cost(spec_path: Path, environment: str | None, spec: Spec, fleets: list, prices: Path) -> dict:
+    """The cost plan's data; exits 2 on a bad price table."""
+    from ultrafleet.cost_report import cost_data
+    from ultrafleet.planning.cost import plan_cost
+    from ultrafleet.planning.prices import load_prices
+
+    try:
+        return cost_data(spec.name, plan_cost(spec, fleets, load_prices(prices)))
+    except SpecError as exc:
+        _fail(spec_path, environment, exc)
+
+
 @app.command()
 def plan(
     spec_path: SpecPath,
     environment: EnvOption = None,
+    prices: PricesOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON for pipelines")] = False,
     show_interfaces: Annotated[bool, typer.Option("--interfaces", help="Every interface of every fleet")] = False,
 ) -> None:
-    """Show each fleet's size, EFA layout and bandwidth, and the subnet plan."""
+    """Show each fleet's size, EFA layout and bandwidth, the subnet plan, and the cost with --prices."""
     from ultrafleet.planning.checkpoint import plan_checkpoints
     from ultrafleet.planning.fleets import resolve_all
     from ultrafleet.planning.network import plan_subnets
@@ -79,14 +95,39 @@ def plan(
     fleets = resolve_all(spec)
     subnets = plan_subnets(fleets, spec.availability_zones, spec.network.subnet_prefix_length)
     data = plan_data(spec, fleets, subnets, warnings, plan_checkpoints(spec, fleets))
+    if prices:
+        data["cost"] = _cost(spec_path, environment, spec, fleets, prices)
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
     print_findings(err, warnings)
     print_plan(out, data)
     print_checkpoints(out, data)
+    if prices:
+        from ultrafleet.cost_report import print_cost
+
+        print_cost(out, data["cost"])
     if show_interfaces:
         print_interfaces(out, data)
+
+
+@app.command()
+def cost(
+    spec_path: SpecPath,
+    prices: Annotated[Path, typer.Option("--prices", help="A price table (YAML or JSON); see README")],
+    environment: EnvOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for pipelines")] = False,
+) -> None:
+    """Hourly and monthly cost per fleet and in total, and cost per million tokens, from a price table."""
+    from ultrafleet.cost_report import print_cost
+    from ultrafleet.planning.fleets import resolve_all
+
+    spec, _ = _load_checked(spec_path, environment)
+    data = _cost(spec_path, environment, spec, resolve_all(spec), prices)
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+    else:
+        print_cost(out, data)
 
 
 def _cdk_synth(spec_path: Path, environment: str | None, output: Path, *, pipeline: bool = False) -> None:

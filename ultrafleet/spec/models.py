@@ -139,6 +139,8 @@ class Inference(_Model):
     warm_pool_min_size: int | None = Field(default=None, ge=0)
     """Keep this many pre-initialized, stopped instances for fast scale-out; default: no warm pool."""
     route: Route | None = None
+    tokens_per_second_per_instance: float | None = Field(default=None, gt=0)
+    """Measured serving throughput of one instance; gives the cost plan its cost per million tokens."""
 
 
 class LoadBalancer(_Model):
@@ -264,6 +266,8 @@ class Checkpoint(_Model):
     """An explicit checkpoint size instead of the model-based estimate."""
     target_seconds: int = Field(default=300, ge=1)
     """Checkpoints should be written within this; default 5 minutes."""
+    kept_in_s3: int | None = Field(default=None, ge=1)
+    """Checkpoints the bucket holds at steady state, for the cost plan; default: S3 storage is not priced."""
 
 
 class Storage(_Model):

@@ -1,0 +1,159 @@
+"""The cost plan: hourly and monthly cost per fleet and in total, from a price table. Pure arithmetic.
+
+- Instances at the fleet's size (an inference fleet's desired count), priced by capacity: On-Demand and Capacity
+  Reservations at the On-Demand rate (a reservation is billed whether or not it runs instances), Capacity Blocks
+  at their effective hourly rate, Spot at the table's Spot price; an inference fleet's Spot share applies above
+  its On-Demand base (min_size), as its mixed-instances policy buys it.
+- Each instance's gp3 root volume; the Lustre file system by capacity and throughput tier; the checkpoint bucket
+  at steady state: ``storage.checkpoint.kept_in_s3`` checkpoints in the class the lifecycle moves them to.
+- A month is 730 hours. A price the table lacks is named in ``missing`` and left out of the totals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ultrafleet.findings import SpecError, error
+from ultrafleet.planning.checkpoint import checkpoint_size_gb
+from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.prices import HOURS_PER_MONTH, InstancePrices, PriceTable
+from ultrafleet.spec.models import Spec
+
+
+@dataclass(frozen=True, kw_only=True)
+class Line:
+    item: str
+    quantity: str
+    hourly_usd: float | None
+    """None: the price is missing."""
+
+    @property
+    def monthly_usd(self) -> float | None:
+        return None if self.hourly_usd is None else self.hourly_usd * HOURS_PER_MONTH
+
+
+@dataclass(frozen=True, kw_only=True)
+class FleetCost:
+    fleet: str
+    lines: tuple[Line, ...]
+    usd_per_million_tokens: float | None
+    """Inference fleets with tokens_per_second_per_instance, when every line is priced."""
+
+    @property
+    def hourly_usd(self) -> float:
+        return sum(line.hourly_usd or 0 for line in self.lines)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CostPlan:
+    prices: PriceTable
+    fleets: tuple[FleetCost, ...]
+    shared: tuple[Line, ...]
+    missing: tuple[str, ...] = field(default=())
+    """Price-table keys and spec fields the plan needed and did not find."""
+
+    @property
+    def total_hourly_usd(self) -> float:
+        return sum(f.hourly_usd for f in self.fleets) + sum(line.hourly_usd or 0 for line in self.shared)
+
+    @property
+    def total_monthly_usd(self) -> float:
+        return self.total_hourly_usd * HOURS_PER_MONTH
+
+
+def _instance_lines(fleet: ResolvedFleet, prices: InstancePrices | None, missing: list[str]) -> list[Line]:
+    name, n = fleet.instance_type.name, fleet.instances
+    capacity = fleet.spec.capacity.type
+    inference = fleet.spec.inference
+
+    def line(label: str, count: float, rate: str) -> Line:
+        hourly = getattr(prices, rate) if prices else None
+        if hourly is None:
+            missing.append(f"instances.{name}.{rate}")
+        return Line(
+            item=f"{label} {name}", quantity=f"{count:g} x", hourly_usd=None if hourly is None else count * hourly
+        )
+
+    if capacity == "capacity-block":
+        return [line("Capacity Block", n, "capacity_block_hourly")]
+    if capacity == "spot":
+        return [line("Spot", n, "spot_hourly")]
+    label = "Capacity Reservation" if capacity == "capacity-reservation" else "On-Demand"
+    spot_percent = inference.spot_percent if inference else 0
+    if not spot_percent:
+        return [line(label, n, "on_demand_hourly")]
+    base = inference.min_size if inference and inference.min_size is not None else n
+    spot = max(n - base, 0) * spot_percent / 100
+    return [line(label, n - spot, "on_demand_hourly"), line("Spot", spot, "spot_hourly")]
+
+
+def _fleet_cost(fleet: ResolvedFleet, table: PriceTable, missing: list[str]) -> FleetCost:
+    lines = _instance_lines(fleet, table.instances.get(fleet.instance_type.name), missing)
+    volume_gb = fleet.instances * fleet.spec.root_volume_gib
+    if table.ebs_gp3_gb_month is None:
+        missing.append("ebs_gp3_gb_month")
+    lines.append(
+        Line(
+            item="gp3 root volumes",
+            quantity=f"{volume_gb:,} GB",
+            hourly_usd=None if table.ebs_gp3_gb_month is None else volume_gb * table.ebs_gp3_gb_month / HOURS_PER_MONTH,
+        )
+    )
+    per_million = None
+    tokens = fleet.spec.inference.tokens_per_second_per_instance if fleet.spec.inference else None
+    if tokens and all(line.hourly_usd is not None for line in lines):
+        tokens_per_hour = tokens * 3600 * fleet.instances
+        per_million = sum(line.hourly_usd or 0 for line in lines) / tokens_per_hour * 1e6
+    return FleetCost(fleet=fleet.spec.name, lines=tuple(lines), usd_per_million_tokens=per_million)
+
+
+def _shared_lines(spec: Spec, table: PriceTable, missing: list[str]) -> list[Line]:
+    lines = []
+    lustre = spec.storage.lustre
+    if lustre:
+        key = lustre.deployment_type
+        if lustre.deployment_type == "PERSISTENT_2":
+            key += f"/{lustre.throughput_mb_s_per_tib or 250}"
+        rate = table.lustre_gb_month.get(key)
+        if rate is None:
+            missing.append(f"lustre_gb_month.{key}")
+        gb = lustre.storage_capacity_gib
+        hourly = None if rate is None else gb * rate / HOURS_PER_MONTH
+        lines.append(Line(item=f"FSx for Lustre {key}", quantity=f"{gb:,} GB", hourly_usd=hourly))
+    ckpt = spec.storage.checkpoint
+    if ckpt and ckpt.kept_in_s3:
+        transition = spec.storage.checkpoint_bucket.transition
+        storage_class = transition.storage_class.value if transition else "STANDARD"
+        rate = table.s3_gb_month.get(storage_class)
+        if rate is None:
+            missing.append(f"s3_gb_month.{storage_class}")
+        gb = ckpt.kept_in_s3 * checkpoint_size_gb(ckpt)[0]
+        hourly = None if rate is None else gb * rate / HOURS_PER_MONTH
+        lines.append(
+            Line(
+                item=f"S3 {storage_class} checkpoints",
+                quantity=f"{ckpt.kept_in_s3} x {gb / ckpt.kept_in_s3:,.0f} GB",
+                hourly_usd=hourly,
+            )
+        )
+    else:
+        missing.append("storage.checkpoint.kept_in_s3")
+    return lines
+
+
+def plan_cost(spec: Spec, fleets: list[ResolvedFleet], table: PriceTable) -> CostPlan:
+    """The plan; SpecError when the table prices another region."""
+    if table.region != spec.region:
+        raise SpecError(
+            [
+                error(
+                    "UF-COST-002",
+                    "region",
+                    f"{spec.region}: the price table is for {table.region}; use a table for {spec.region}",
+                )
+            ]
+        )
+    missing: list[str] = []
+    costs = tuple(_fleet_cost(f, table, missing) for f in fleets)
+    shared = tuple(_shared_lines(spec, table, missing))
+    return CostPlan(prices=table, fleets=costs, shared=shared, missing=tuple(dict.fromkeys(missing)))
