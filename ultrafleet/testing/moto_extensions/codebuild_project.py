@@ -8,14 +8,12 @@ from typing import Any
 from moto.codebuild.models import codebuild_backends
 from moto.core.common_models import CloudFormationModel
 
+from ultrafleet.testing.moto_extensions.api_shape import camel_case
+
 
 def api_shape(value: Any) -> Any:
-    """CloudFormation's PascalCase keys in the API's camelCase (BuildSpec is `buildspec` in the API)."""
-    if isinstance(value, list):
-        return [api_shape(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    return {("buildspec" if k == "BuildSpec" else k[0].lower() + k[1:]): api_shape(v) for k, v in value.items()}
+    """BuildSpec is `buildspec` in the CodeBuild API."""
+    return camel_case(value, renames={"BuildSpec": "buildspec"})
 
 
 class ProjectModel(CloudFormationModel):

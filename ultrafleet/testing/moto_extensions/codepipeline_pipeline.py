@@ -8,17 +8,12 @@ from typing import Any
 from moto.codepipeline.models import codepipeline_backends
 from moto.core.common_models import CloudFormationModel
 
-_FREE_FORM = "Configuration"
-"""An action's provider-specific settings keep their own key spelling (ProjectName, ConnectionArn...)."""
+from ultrafleet.testing.moto_extensions.api_shape import camel_case
 
 
 def api_shape(value: Any) -> Any:
-    """CloudFormation's PascalCase keys in the API's camelCase, except inside an action's Configuration."""
-    if isinstance(value, list):
-        return [api_shape(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    return {k[0].lower() + k[1:]: (v if k == _FREE_FORM else api_shape(v)) for k, v in value.items()}
+    """An action's Configuration keeps its provider-specific spelling (ProjectName, ConnectionArn...)."""
+    return camel_case(value, verbatim=frozenset({"Configuration"}))
 
 
 class PipelineModel(CloudFormationModel):
