@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aws_cdk as cdk
+from aws_cdk import Stack
 from constructs import Construct
 
 from ultrafleet.constructs.accelerated_fleet import Serving
@@ -17,7 +18,6 @@ from ultrafleet.stacks.fleet_stack import FleetNames, FleetStack
 from ultrafleet.stacks.inference_stack import InferenceStack
 from ultrafleet.stacks.network_stack import NetworkStack
 from ultrafleet.stacks.observability_stack import ObservabilityStack
-from ultrafleet.stacks.pipeline_stack import PipelineStack
 from ultrafleet.stacks.storage_stack import StorageStack
 from ultrafleet.validation import check, pipeline
 from ultrafleet.validation.storage import lustre_zone
@@ -124,9 +124,11 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
     )
 
 
-def create_pipeline(scope: Construct, spec_file: Path) -> PipelineStack:
+def create_pipeline(scope: Construct, spec_file: Path) -> Stack:
     """The spec's pipeline stack (its ``pipeline`` section), deploying its stage environments in order."""
     import os
+
+    from ultrafleet.stacks.pipeline_stack import PipelineStack  # CDK Pipelines' modules load only when asked
 
     spec = load_spec(spec_file)
     check(spec)
