@@ -46,7 +46,7 @@ def synth_with_cli(spec: dict, tmp_path) -> dict[str, dict]:
     return {p.name.removesuffix(".template.json"): json.loads(p.read_text()) for p in out.glob("*.template.json")}
 
 
-def test_fleet_change_then_compute_delete_leave_storage_and_data_untouched(cloud, cli_synth, tmp_path):
+def test_fleet_change_compute_delete_and_redeploy_leave_storage_and_data_untouched(cloud, cli_synth, tmp_path):
     before = stateful(cloud)
     (bucket,) = [p for p in before.values() if "checkpoints" in p.lower() and "accesslogs" not in p.lower()]
     s3 = cloud.client("s3")
@@ -79,3 +79,9 @@ def test_fleet_change_then_compute_delete_leave_storage_and_data_untouched(cloud
     assert body.read() == b"w"
     assert len(cloud.client("fsx").describe_file_systems()["FileSystems"]) == 1
     assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
+
+    # and a destroyed fleet stack deploys again on the same storage
+    cloud.deploy("frontier-fleet-pretrain-b200", cli_synth["reference"]["frontier-fleet-pretrain-b200"])
+    groups = cloud.client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]
+    assert [(g["AutoScalingGroupName"], g["DesiredCapacity"]) for g in groups] == [("frontier-pretrain-b200", 32)]
+    assert stateful(cloud) == before
