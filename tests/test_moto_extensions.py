@@ -147,3 +147,14 @@ def test_placement_groups_through_the_ec2_api(moto_cloud):
     assert (group["GroupName"], group["Strategy"], group["PartitionCount"]) == ("team-uc", "partition", 3)
     ec2.delete_placement_group(GroupName="team-uc")
     assert ec2.describe_placement_groups()["PlacementGroups"] == []
+
+
+def test_every_extension_module_is_installed():
+    from pathlib import Path
+
+    from ultrafleet.testing import moto_extensions
+
+    folder = Path(moto_extensions.__file__).parent
+    modules = {p.stem for p in folder.glob("*.py")} - {"__init__", "api_shape"}  # api_shape: a helper
+    assert modules == set(moto_extensions.EXTENSIONS)
+    assert all(callable(m.install) for m in moto_extensions.MODULES)

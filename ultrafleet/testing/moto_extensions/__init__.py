@@ -8,41 +8,28 @@ Every extension has a guard test (tests/test_moto_extensions.py) that fails the 
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from moto.cloudformation import parsing
 
-from ultrafleet.testing.moto_extensions import (
-    autoscaling,
-    cloudwatch_alarm,
-    codebuild_project,
-    codepipeline_pipeline,
-    elbv2,
-    fsx,
-    iam_role,
-    kms,
-    placement_groups,
-    s3_bucket,
-    scaling_policy,
-    security_group_egress,
-    sns_topic_policy,
-    zones,
+EXTENSIONS = (
+    "autoscaling",
+    "cloudwatch_alarm",
+    "codebuild_project",
+    "codepipeline_pipeline",
+    "elbv2",
+    "fsx",
+    "iam_role",
+    "kms",
+    "placement_groups",
+    "s3_bucket",
+    "scaling_policy",
+    "security_group_egress",
+    "sns_topic_policy",
+    "zones",
 )
-
-MODULES = (
-    autoscaling,
-    cloudwatch_alarm,
-    codebuild_project,
-    codepipeline_pipeline,
-    elbv2,
-    fsx,
-    iam_role,
-    kms,
-    placement_groups,
-    s3_bucket,
-    scaling_policy,
-    security_group_egress,
-    sns_topic_policy,
-    zones,
-)
+"""One module per gap in moto, each with an ``install()``."""
+MODULES = tuple(import_module(f"{__name__}.{name}") for name in EXTENSIONS)
 _installed = False
 
 
