@@ -36,7 +36,13 @@ def filters(**fields: str) -> list[dict[str, str]]:
     return [{"Type": "TERM_MATCH", "Field": k, "Value": v} for k, v in fields.items()]
 
 
-INSTANCE = {"operatingSystem": "Linux", "tenancy": "Shared", "preInstalledSw": "NA", "capacitystatus": "Used"}
+INSTANCE = {
+    "locationType": "AWS Region",
+    "operatingSystem": "Linux",
+    "tenancy": "Shared",
+    "preInstalledSw": "NA",
+    "capacitystatus": "Used",
+}
 
 
 @pytest.fixture
@@ -61,7 +67,9 @@ def stubbed():
         {"PriceList": [entry("SKU3", "GB-Mo", "0.1000000000")], "FormatVersion": "aws_v1"},
         {
             "ServiceCode": "AmazonEC2",
-            "Filters": filters(productFamily="Storage", volumeApiName="gp3", regionCode="us-east-1"),
+            "Filters": filters(
+                locationType="AWS Region", productFamily="Storage", volumeApiName="gp3", regionCode="us-east-1"
+            ),
         },
     )
     with stub:

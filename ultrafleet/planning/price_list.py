@@ -10,13 +10,15 @@ import json
 from typing import Any
 
 EC2_INSTANCE_FILTERS = {
+    "locationType": "AWS Region",
     "operatingSystem": "Linux",
     "tenancy": "Shared",
     "preInstalledSw": "NA",
     "capacitystatus": "Used",
 }
-"""On-Demand Linux on shared hardware without pre-installed software, for instances in use (not reservations)."""
-EBS_GP3_FILTERS = {"productFamily": "Storage", "volumeApiName": "gp3"}
+"""On-Demand Linux on shared hardware without pre-installed software, for instances in use (not reservations), in
+the region itself (Local Zones have their own SKUs and prices)."""
+EBS_GP3_FILTERS = {"locationType": "AWS Region", "productFamily": "Storage", "volumeApiName": "gp3"}
 
 
 def term_match(fields: dict[str, str]) -> list[dict[str, str]]:
