@@ -74,3 +74,24 @@ def test_cdk_json_has_zone_context_for_every_spec_and_environment_account(root):
                 assert set(spec.availability_zones) <= set(context.get(key, [])), f"{spec.name}: {key}"
                 checked.append(spec.name)
     assert {"frontier", "frontier-dev", "frontier-prod"} <= set(checked)
+
+
+def test_stacks_depend_on_network_and_storage_and_nothing_depends_on_a_fleet(cli_assemblies):
+    """`cdk deploy --all` order comes from these references; since no stack refers to a fleet stack, a fleet stack
+    can be destroyed and redeployed alone."""
+    manifest = json.loads((cli_assemblies["reference"] / "manifest.json").read_text())
+    graph = {
+        name: sorted(d for d in artifact.get("dependencies", []) if not d.endswith(".assets"))
+        for name, artifact in manifest["artifacts"].items()
+        if artifact["type"] == "aws:cloudformation:stack"
+    }
+    assert graph == {
+        "frontier-network": [],
+        "frontier-storage": ["frontier-network"],
+        "frontier-inference": ["frontier-network", "frontier-storage"],
+        "frontier-fleet-pretrain-b200": ["frontier-network", "frontier-storage"],
+        "frontier-fleet-gb200-nvl72": ["frontier-network", "frontier-storage"],
+        "frontier-fleet-trn2-finetune": ["frontier-network", "frontier-storage"],
+        "frontier-fleet-serve-g7e": ["frontier-inference", "frontier-network"],
+        "frontier-observability": ["frontier-inference"],
+    }
