@@ -36,7 +36,7 @@ def cost_data(spec_name: str, plan: CostPlan) -> dict[str, Any]:
                 "name": f.fleet,
                 "lines": [_line(line) for line in f.lines],
                 "hourly_usd": _usd(f.hourly_usd),
-                "monthly_usd": _usd(f.hourly_usd * HOURS_PER_MONTH),
+                "monthly_usd": _usd(f.monthly_usd),
                 "usd_per_million_tokens": _usd(f.usd_per_million_tokens),
             }
             for f in plan.fleets

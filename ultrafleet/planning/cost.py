@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ultrafleet.findings import SpecError, error
-from ultrafleet.planning.checkpoint import checkpoint_size_gb
+from ultrafleet.planning.checkpoint import DEFAULT_PERSISTENT_2_MB_S_PER_TIB, checkpoint_size_gb
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.planning.prices import HOURS_PER_MONTH, InstancePrices, PriceTable
 from ultrafleet.spec.models import Spec
@@ -36,12 +36,23 @@ class Line:
 class FleetCost:
     fleet: str
     lines: tuple[Line, ...]
-    usd_per_million_tokens: float | None
-    """Inference fleets with tokens_per_second_per_instance, when every line is priced."""
+    tokens_per_hour: float | None
+    """What an inference fleet with tokens_per_second_per_instance serves in an hour at its size."""
 
     @property
     def hourly_usd(self) -> float:
         return sum(line.hourly_usd or 0 for line in self.lines)
+
+    @property
+    def monthly_usd(self) -> float:
+        return self.hourly_usd * HOURS_PER_MONTH
+
+    @property
+    def usd_per_million_tokens(self) -> float | None:
+        """None without a throughput, or while a line is unpriced."""
+        if not self.tokens_per_hour or any(line.hourly_usd is None for line in self.lines):
+            return None
+        return self.hourly_usd / self.tokens_per_hour * 1e6
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,24 +98,25 @@ def _instance_lines(fleet: ResolvedFleet, prices: InstancePrices | None, missing
     return [line(label, n - spot, "on_demand_hourly"), line("Spot", spot, "spot_hourly")]
 
 
+def _storage_line(item: str, quantity: str, gb: float, rate: float | None, key: str, missing: list[str]) -> Line:
+    """``gb`` at ``rate`` per GB-month, as an hourly line; ``key`` is recorded missing when there is no rate."""
+    if rate is None:
+        missing.append(key)
+    return Line(item=item, quantity=quantity, hourly_usd=None if rate is None else gb * rate / HOURS_PER_MONTH)
+
+
 def _fleet_cost(fleet: ResolvedFleet, table: PriceTable, missing: list[str]) -> FleetCost:
     lines = _instance_lines(fleet, table.instances.get(fleet.instance_type.name), missing)
-    volume_gb = fleet.instances * fleet.spec.root_volume_gib
-    if table.ebs_gp3_gb_month is None:
-        missing.append("ebs_gp3_gb_month")
+    gb = fleet.instances * fleet.spec.root_volume_gib
     lines.append(
-        Line(
-            item="gp3 root volumes",
-            quantity=f"{volume_gb:,} GB",
-            hourly_usd=None if table.ebs_gp3_gb_month is None else volume_gb * table.ebs_gp3_gb_month / HOURS_PER_MONTH,
-        )
+        _storage_line("gp3 root volumes", f"{gb:,} GB", gb, table.ebs_gp3_gb_month, "ebs_gp3_gb_month", missing)
     )
-    per_million = None
     tokens = fleet.spec.inference.tokens_per_second_per_instance if fleet.spec.inference else None
-    if tokens and all(line.hourly_usd is not None for line in lines):
-        tokens_per_hour = tokens * 3600 * fleet.instances
-        per_million = sum(line.hourly_usd or 0 for line in lines) / tokens_per_hour * 1e6
-    return FleetCost(fleet=fleet.spec.name, lines=tuple(lines), usd_per_million_tokens=per_million)
+    return FleetCost(
+        fleet=fleet.spec.name,
+        lines=tuple(lines),
+        tokens_per_hour=tokens * 3600 * fleet.instances if tokens else None,
+    )
 
 
 def _shared_lines(spec: Spec, table: PriceTable, missing: list[str]) -> list[Line]:
@@ -113,27 +125,23 @@ def _shared_lines(spec: Spec, table: PriceTable, missing: list[str]) -> list[Lin
     if lustre:
         key = lustre.deployment_type
         if lustre.deployment_type == "PERSISTENT_2":
-            key += f"/{lustre.throughput_mb_s_per_tib or 250}"
-        rate = table.lustre_gb_month.get(key)
-        if rate is None:
-            missing.append(f"lustre_gb_month.{key}")
+            key += f"/{lustre.throughput_mb_s_per_tib or DEFAULT_PERSISTENT_2_MB_S_PER_TIB}"
         gb = lustre.storage_capacity_gib
-        hourly = None if rate is None else gb * rate / HOURS_PER_MONTH
-        lines.append(Line(item=f"FSx for Lustre {key}", quantity=f"{gb:,} GB", hourly_usd=hourly))
+        rate = table.lustre_gb_month.get(key)
+        lines.append(_storage_line(f"FSx for Lustre {key}", f"{gb:,} GB", gb, rate, f"lustre_gb_month.{key}", missing))
     ckpt = spec.storage.checkpoint
     if ckpt and ckpt.kept_in_s3:
         transition = spec.storage.checkpoint_bucket.transition
         storage_class = transition.storage_class.value if transition else "STANDARD"
-        rate = table.s3_gb_month.get(storage_class)
-        if rate is None:
-            missing.append(f"s3_gb_month.{storage_class}")
-        gb = ckpt.kept_in_s3 * checkpoint_size_gb(ckpt)[0]
-        hourly = None if rate is None else gb * rate / HOURS_PER_MONTH
+        size = checkpoint_size_gb(ckpt)[0]
         lines.append(
-            Line(
-                item=f"S3 {storage_class} checkpoints",
-                quantity=f"{ckpt.kept_in_s3} x {gb / ckpt.kept_in_s3:,.0f} GB",
-                hourly_usd=hourly,
+            _storage_line(
+                f"S3 {storage_class} checkpoints",
+                f"{ckpt.kept_in_s3} x {size:,.0f} GB",
+                ckpt.kept_in_s3 * size,
+                table.s3_gb_month.get(storage_class),
+                f"s3_gb_month.{storage_class}",
+                missing,
             )
         )
     else:
