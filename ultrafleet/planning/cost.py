@@ -1,7 +1,8 @@
 """The cost plan: hourly and monthly cost per fleet and in total, from a price table. Pure arithmetic.
 
 - Instances at the fleet's size (an inference fleet's desired count), priced by capacity: On-Demand and Capacity
-  Reservations at the On-Demand rate (a reservation is billed whether or not it runs instances), Capacity Blocks
+  Reservations at the On-Demand rate (a reservation is billed whether or not it runs instances: EC2 User Guide,
+  "Capacity Reservation pricing and billing"), Capacity Blocks
   at their effective hourly rate, Spot at the table's Spot price; an inference fleet's Spot share applies above
   its On-Demand base (min_size), as its mixed-instances policy buys it.
 - Each instance's gp3 root volume; the Lustre file system by capacity and throughput tier; the checkpoint bucket

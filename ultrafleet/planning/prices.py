@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ultrafleet.findings import SpecError, error
 
 HOURS_PER_MONTH = 730
-"""The month the AWS Pricing Calculator uses (24 x 365 / 12)."""
+"""The month the AWS Pricing Calculator uses (24 x 365 / 12; AWS Pricing Calculator User Guide)."""
 
 
 class _Model(BaseModel):
