@@ -2,9 +2,9 @@
 
 - Instances at the fleet's size (an inference fleet's desired count), priced by capacity: On-Demand and Capacity
   Reservations at the On-Demand rate (a reservation is billed whether or not it runs instances: EC2 User Guide,
-  "Capacity Reservation pricing and billing"), Capacity Blocks
-  at their effective hourly rate, Spot at the table's Spot price; an inference fleet's Spot share applies above
-  its On-Demand base (min_size), as its mixed-instances policy buys it.
+  "Capacity Reservation pricing and billing"), Capacity Blocks at their effective hourly rate, Spot at the table's
+  Spot price; an inference fleet's Spot share applies above its On-Demand base (min_size), as its mixed-instances
+  policy buys it.
 - Each instance's gp3 root volume; the Lustre file system by capacity and throughput tier; the checkpoint bucket
   at steady state: ``storage.checkpoint.kept_in_s3`` checkpoints in the class the lifecycle moves them to.
 - A month is 730 hours. A price the table lacks is named in ``missing`` and left out of the totals.
