@@ -52,6 +52,17 @@ def ip_addresses(layout: tuple[Interface, ...]) -> int:
 
 
 def efa_bandwidth_gbps(instance_type: InstanceType, layout: tuple[Interface, ...]) -> float:
-    """Baseline bandwidth of the cards that carry an EFA interface in this layout."""
-    efa_cards = {i.card for i in layout if i.kind == EFA_ONLY}
-    return sum(c.baseline_gbps or 0.0 for c in instance_type.cards if c.index in efa_cards)
+    """The EFA bandwidth AWS publishes for the type, in the share of its EFA-capable cards this layout uses."""
+    capable = [c.index for c in instance_type.cards if c.supports_efa]
+    used = {i.card for i in layout if i.kind == EFA_ONLY}
+    if not capable:
+        return 0.0
+    return instance_type.efa_bandwidth_gbps * len(used & set(capable)) / len(capable)
+
+
+def ena_bandwidth_gbps(instance_type: InstanceType, layout: tuple[Interface, ...]) -> float | None:
+    """ENA (IP) bandwidth: the baselines of the cards that carry an ENA interface; None if one is unknown."""
+    cards = [c for c in instance_type.cards if c.index in {i.card for i in layout if i.kind == ENA}]
+    if any(c.baseline_gbps is None for c in cards):
+        return None
+    return sum(c.baseline_gbps or 0.0 for c in cards)

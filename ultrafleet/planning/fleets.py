@@ -6,7 +6,13 @@ from dataclasses import dataclass
 
 from ultrafleet import catalog
 from ultrafleet.catalog import InstanceType, UltraServerType
-from ultrafleet.planning.efa_layout import Interface, efa_bandwidth_gbps, interfaces, ip_addresses
+from ultrafleet.planning.efa_layout import (
+    Interface,
+    efa_bandwidth_gbps,
+    ena_bandwidth_gbps,
+    interfaces,
+    ip_addresses,
+)
 from ultrafleet.spec.models import Fleet, PlacementStrategy, Spec
 
 
@@ -35,6 +41,10 @@ class ResolvedFleet:
     @property
     def efa_bandwidth_gbps(self) -> float:
         return efa_bandwidth_gbps(self.instance_type, self.layout)
+
+    @property
+    def ena_bandwidth_gbps(self) -> float | None:
+        return ena_bandwidth_gbps(self.instance_type, self.layout)
 
     @property
     def accelerators(self) -> int:
