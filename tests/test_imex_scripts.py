@@ -257,5 +257,30 @@ def test_imex_scripts_pass_shellcheck(tmp_path, template):
             domain_wait_seconds=300,
         )
     )
-    result = subprocess.run([SHELLCHECK, str(script)], capture_output=True, text=True)
+    result = subprocess.run([SHELLCHECK, "--severity=style", str(script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+def test_boot_script_with_the_imex_hook_passes_shellcheck(root, tmp_path):
+    """The whole node_init of the reference spec's GB200 fleet, hook included (it defines log for the hook)."""
+    import yaml
+
+    from ultrafleet.constructs.imex_domain import imex_hook
+    from ultrafleet.planning.fleets import resolve_all
+    from ultrafleet.spec import parse_spec
+
+    spec = parse_spec(yaml.safe_load((root / "specs/reference.yaml").read_text()))
+    fleet = next(f for f in resolve_all(spec) if f.spec.name == "gb200-nvl72")
+    script = tmp_path / "node_init.sh"
+    script.write_text(
+        render(
+            "node_init.sh.j2",
+            fleet_name=fleet.spec.name,
+            instance_type=fleet.instance_type.name,
+            efa_interfaces=fleet.efa_interfaces,
+            neuron=False,
+            hooks=[imex_hook(fleet)],
+        )
+    )
+    result = subprocess.run([SHELLCHECK, "--severity=style", str(script)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
