@@ -35,31 +35,29 @@ def _layout_summary(layout: tuple[Interface, ...]) -> str:
 def fleet_data(fleet: ResolvedFleet) -> dict[str, Any]:
     itype = fleet.instance_type
     acc = itype.accelerators
-    return (
-        {
-            "name": fleet.spec.name,
-            "role": fleet.spec.role.value,
-            "instance_type": itype.name,
-            "ultraserver_type": fleet.ultraserver.name if fleet.ultraserver else None,
-            "instances": fleet.instances,
-            "accelerator_model": acc.model if acc else None,
-            "accelerators": fleet.accelerators,
-            "availability_zones": list(fleet.availability_zones),
-            "placement_strategy": fleet.placement_strategy.value if fleet.placement_strategy else None,
-            "capacity": fleet.spec.capacity.model_dump(),
-            "efa": fleet.efa,
-            "efa_interfaces": fleet.efa_interfaces,
-            "efa_interfaces_max": itype.max_efa_interfaces,
-            "efa_bandwidth_gbps": fleet.efa_bandwidth_gbps,
-            "efa_bandwidth_max_gbps": itype.efa_bandwidth_gbps,
-            "network_performance": itype.network_performance,
-            "ip_addresses_per_instance": fleet.ip_addresses_per_instance,
-            "interfaces": [{"card": i.card, "device": i.device, "type": i.kind} for i in fleet.layout],
-            "nvme_gb_per_instance": itype.nvme.total_gb if itype.nvme else 0,
-        }
-        | _bandwidth_data(fleet)
-        | _domain_data(fleet)
-    )
+    return {
+        "name": fleet.spec.name,
+        "role": fleet.spec.role.value,
+        "instance_type": itype.name,
+        "ultraserver_type": fleet.ultraserver.name if fleet.ultraserver else None,
+        "instances": fleet.instances,
+        "accelerator_model": acc.model if acc else None,
+        "accelerators": fleet.accelerators,
+        "availability_zones": list(fleet.availability_zones),
+        "placement_strategy": fleet.placement_strategy.value if fleet.placement_strategy else None,
+        "capacity": fleet.spec.capacity.model_dump(),
+        "efa": fleet.efa,
+        "efa_interfaces": fleet.efa_interfaces,
+        "efa_interfaces_max": itype.max_efa_interfaces,
+        "efa_bandwidth_gbps": fleet.efa_bandwidth_gbps,
+        "efa_bandwidth_max_gbps": itype.efa_bandwidth_gbps,
+        "network_performance": itype.network_performance,
+        "ip_addresses_per_instance": fleet.ip_addresses_per_instance,
+        "interfaces": [{"card": i.card, "device": i.device, "type": i.kind} for i in fleet.layout],
+        "nvme_gb_per_instance": itype.nvme.total_gb if itype.nvme else 0,
+        **_bandwidth_data(fleet),
+        **_domain_data(fleet),
+    }
 
 
 def _bandwidth_data(fleet: ResolvedFleet) -> dict[str, Any]:
