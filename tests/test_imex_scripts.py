@@ -66,6 +66,11 @@ FAKE_IMEX_CTL = f"""#!{sys.executable}
 import os
 nodes = [n for n in open(os.environ["ULTRAFLEET_IMEX_DIR"] + "/nodes_config.cfg").read().split() if n]
 down = set(os.environ.get("FAKE_IMEX_DOWN", "").split(","))
+calls_file = os.environ["FAKE_COUNTER"] + ".imex"
+calls = int(open(calls_file).read()) if os.path.exists(calls_file) else 0
+open(calls_file, "w").write(str(calls + 1))
+if calls >= int(os.environ.get("FAKE_IMEX_DOWN_CALLS", "1000000")):
+    down = set()  # the late node has joined
 print({LEGEND!r}, end="")
 for i, n in enumerate(nodes):
     state = "UNAVAILABLE" if n in down else "READY                - Version: 580.82.07"
@@ -96,7 +101,16 @@ def node(tmp_path):
     ids = {i["InstanceId"] for f in (X36, X72) for i in instances(f)}
     (tmp_path / "addresses.json").write_text(json.dumps({i: address(i) for i in ids}))
 
-    def run(instance_id: str, topology: list[Path], *, per_domain: int, health_down: str = "", peer_wait: int = 0):
+    def run(
+        instance_id: str,
+        topology: list[Path],
+        *,
+        per_domain: int,
+        health_down: str = "",
+        peer_wait: int = 0,
+        domain_wait: int = 0,
+        down_calls: int = 1000000,
+    ):
         home = tmp_path / instance_id
         home.mkdir()
         env = {
@@ -109,7 +123,8 @@ def node(tmp_path):
             "FAKE_IMEX_DOWN": health_down,
             "ULTRAFLEET_IMEX_DIR": str(home / "imex"),
             "ULTRAFLEET_IMEX_PEER_WAIT_SECONDS": str(peer_wait),
-            "ULTRAFLEET_IMEX_WAIT_SECONDS": "0",
+            "ULTRAFLEET_IMEX_WAIT_SECONDS": str(domain_wait),
+            "FAKE_IMEX_DOWN_CALLS": str(down_calls),
             "ULTRAFLEET_IMEX_POLL_SECONDS": "0",
         }
         values = dict(instance_type="p6e-gb200.36xlarge", instances_per_domain=per_domain)
@@ -206,6 +221,14 @@ def test_a_listed_peer_that_never_joins_the_domain_fails_the_check_and_is_named(
     assert "unhealthy: IMEX domain not UP with 9 nodes after 0s (8 READY)" in out
     assert f"not ready: Node #3  - {address(peers[3])}" in out
     assert "Domain State: DEGRADED" in out
+
+
+def test_the_check_waits_for_a_peer_that_joins_late(node):
+    """Two status reads show one node UNAVAILABLE (DEGRADED); the third shows the domain UP: healthy."""
+    peers = members(X36, "cr-0aaaaaaaaaaaaaaa1")
+    result = node(peers[0], [X36], per_domain=9, health_down=address(peers[3]), domain_wait=60, down_calls=2)
+    assert result["health"].returncode == 0, result["health"].stdout
+    assert "IMEX domain UP, 9 of 9 nodes READY" in result["health"].stdout
 
 
 def test_a_node_without_an_ultraserver_id_configures_nothing(node, tmp_path):
