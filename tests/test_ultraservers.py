@@ -8,6 +8,7 @@ import json
 from aws_cdk.assertions import Match, Template
 from typer.testing import CliRunner
 
+from conftest import fleet, spec_dict
 from ultrafleet.cli import app
 
 runner = CliRunner()
@@ -74,3 +75,66 @@ def test_other_fleets_get_no_imex(reference_stacks):
     for name in ("pretrain-b200", "trn2-finetune"):
         template = Template.from_stack(reference_stacks.fleets[name])
         assert "imex" not in json.dumps(template.to_json())
+
+
+def gb200_fleet(**fields):
+    return {
+        "name": "nvl72",
+        "role": "training",
+        "ultraserver_type": "u-p6e-gb200x72",
+        "ultraserver_count": 1,
+        "availability_zones": ["us-east-1-dfw-2a"],
+        "capacity": {"type": "capacity-block", "reservation_id": "cr-0f1e2d3c4b5a69788"},
+        **fields,
+    }
+
+
+def findings_of(data):
+    from ultrafleet.spec import parse_spec
+    from ultrafleet.validation import validate
+
+    return validate(parse_spec(data))
+
+
+def test_efa_with_ena_layout_is_parallelclusters_gb200_layout(root):
+    """efa_interface_type: efa puts EFA with ENA on the cards that take it (the even ones) and EFA-only on the odd
+    ones, as ParallelCluster PR #6930 does; every card still carries one EFA device."""
+    from ultrafleet.planning.fleets import resolve
+    from ultrafleet.spec import parse_spec
+
+    spec = parse_spec(
+        spec_dict(availability_zones=["us-east-1-dfw-2a"], fleets=[gb200_fleet(efa_interface_type="efa")])
+    )
+    fleet = resolve(spec, 0)
+    assert [(i.card, i.device, i.kind) for i in fleet.layout][:4] == [
+        (0, 0, "interface"),
+        (1, 0, "efa-only"),
+        (2, 0, "efa"),
+        (3, 0, "efa-only"),
+    ]
+    assert [i.kind for i in fleet.layout[1:]] == ["efa-only", "efa"] * 8
+    assert (fleet.efa_interfaces, fleet.ip_addresses_per_instance, fleet.efa_bandwidth_gbps) == (16, 9, 1600.0)
+    assert findings_of(spec_dict(availability_zones=["us-east-1-dfw-2a"], fleets=[gb200_fleet()])) == []
+
+
+def test_default_layout_is_unchanged_by_the_new_field():
+    from ultrafleet.planning.fleets import resolve
+    from ultrafleet.spec import parse_spec
+
+    plain = resolve(parse_spec(spec_dict(availability_zones=["us-east-1-dfw-2a"], fleets=[gb200_fleet()])), 0)
+    explicit = resolve(
+        parse_spec(
+            spec_dict(availability_zones=["us-east-1-dfw-2a"], fleets=[gb200_fleet(efa_interface_type="efa-only")])
+        ),
+        0,
+    )
+    assert plain.layout == explicit.layout
+    assert {i.kind for i in plain.layout[1:]} == {"efa-only"}
+
+
+def test_efa_interface_type_without_efa_is_an_error():
+    found = findings_of(spec_dict(fleets=[fleet(efa=False, efa_interface_type="efa")]))
+    assert [(f.code, f.path) for f in found if f.level.value == "error"] == [
+        ("UF-EFA-004", "fleets[0].efa_interface_type")
+    ]
+    assert "efa: the fleet has no EFA" in str(found[-1])
