@@ -97,7 +97,7 @@ def test_plan_json_carries_the_figures(root):
         32,
         256,
         8,
-        1600.0,
+        3200.0,
     )
     assert b200["capacity"] == {"type": "capacity-block", "reservation_id": "cr-0a1b2c3d4e5f60718"}
     assert data["fleets"][1]["ultraserver_type"] == "u-p6e-gb200x72"
@@ -144,7 +144,7 @@ def test_installed_entry_point_exit_code(root, tmp_path):
 def test_plan_interfaces_lists_every_card_of_every_fleet(root):
     result = runner.invoke(app, ["plan", str(root / "specs/starter.yaml"), "--interfaces"])
     assert result.exit_code == 0
-    assert "p5-dev: p5.48xlarge interfaces (EFA 3200 of 3200 Gbps)" in result.stdout
+    assert "p5-dev: p5.48xlarge interfaces (EFA 3200 of 3200 Gbps; ENA 100 Gbps)" in result.stdout
     rows = [line for line in result.stdout.splitlines() if "efa-only" in line and "│" in line]
     assert len(rows) == 32
 

@@ -150,7 +150,15 @@ def test_fleet_role_policies_as_deployed(cloud):
         attached = iam.list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"]
         aws_managed = sorted(p["PolicyName"] for p in attached if ":aws:policy/" in p["PolicyArn"])
         assert aws_managed == ["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"]
-        assert iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"] == []
+        inline = iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]
+        if "gb200nvl72" in role["RoleName"]:  # IMEX peer discovery (docs/ultraservers.md), the only inline grant
+            (name,) = inline
+            document = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=name)["PolicyDocument"]
+            assert [s["Action"] for s in document["Statement"]] == [
+                ["ec2:DescribeInstanceTopology", "ec2:DescribeInstances"]
+            ]
+        else:
+            assert inline == []
         for p in attached:
             if ":aws:policy/" in p["PolicyArn"]:
                 continue

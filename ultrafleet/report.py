@@ -55,6 +55,29 @@ def fleet_data(fleet: ResolvedFleet) -> dict[str, Any]:
         "ip_addresses_per_instance": fleet.ip_addresses_per_instance,
         "interfaces": [{"card": i.card, "device": i.device, "type": i.kind} for i in fleet.layout],
         "nvme_gb_per_instance": itype.nvme.total_gb if itype.nvme else 0,
+        **_bandwidth_data(fleet),
+        **_domain_data(fleet),
+    }
+
+
+def _bandwidth_data(fleet: ResolvedFleet) -> dict[str, Any]:
+    """EFA figures are AWS's published EFA bandwidth; ENA figures are the cards' ENA baselines."""
+    return {
+        "efa_bandwidth_basis": "AWS's published EFA bandwidth for the type, in the share of EFA cards used",
+        "ena_bandwidth_gbps": fleet.ena_bandwidth_gbps,
+        "ena_bandwidth_max_gbps": fleet.instance_type.ena_bandwidth_gbps,
+    }
+
+
+def _domain_data(fleet: ResolvedFleet) -> dict[str, Any]:
+    """An UltraServer fleet's accelerator domains (one NVLink or NeuronLink domain per UltraServer)."""
+    us, acc = fleet.ultraserver, fleet.instance_type.accelerators
+    if not us:
+        return {"ultraserver_domains": None, "instances_per_domain": None, "accelerators_per_domain": None}
+    return {
+        "ultraserver_domains": fleet.instances // us.instances,
+        "instances_per_domain": us.instances,
+        "accelerators_per_domain": us.instances * acc.count if acc else 0,
     }
 
 
@@ -107,7 +130,8 @@ def print_interfaces(console: Console, data: dict) -> None:
     for f in data["fleets"]:
         console.print(
             f"{f['name']}: {f['instance_type']} interfaces "
-            f"(EFA {f['efa_bandwidth_gbps']:g} of {f['efa_bandwidth_max_gbps']:g} Gbps)",
+            f"(EFA {f['efa_bandwidth_gbps']:g} of {f['efa_bandwidth_max_gbps']:g} Gbps; "
+            f"ENA {_gbps(f['ena_bandwidth_gbps'])})",
             highlight=False,
         )
         table = Table()
@@ -116,6 +140,10 @@ def print_interfaces(console: Console, data: dict) -> None:
         for i in f["interfaces"]:
             table.add_row(str(i["card"]), str(i["device"]), i["type"])
         console.print(table)
+
+
+def _gbps(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:g} Gbps"
 
 
 def print_plan(console: Console, data: dict) -> None:
@@ -128,6 +156,7 @@ def print_plan(console: Console, data: dict) -> None:
         "accelerators",
         "EFA",
         "EFA Gbps",
+        "ENA Gbps",
         "NVMe/node",
         "capacity",
         "placement",
@@ -152,6 +181,7 @@ def print_plan(console: Console, data: dict) -> None:
             acc,
             efa,
             gbps,
+            "unknown" if f["ena_bandwidth_gbps"] is None else f"{f['ena_bandwidth_gbps']:g}",
             nvme,
             capacity,
             f["placement_strategy"] or "none",
@@ -163,6 +193,17 @@ def print_plan(console: Console, data: dict) -> None:
             tuple(Interface(card=i["card"], device=i["device"], kind=i["type"]) for i in f["interfaces"])
         )
         console.print(f"  {f['name']} interfaces: {layout}", highlight=False)
+    for f in data["fleets"]:
+        if f["ultraserver_domains"]:
+            console.print(
+                f"  {f['name']} UltraServer domains: {f['ultraserver_domains']} x {f['ultraserver_type']}, "
+                f"{f['instances_per_domain']} instances and {f['accelerators_per_domain']} {f['accelerator_model']} "
+                "per domain",
+                highlight=False,
+            )
+    console.print(
+        "  EFA Gbps: AWS's published EFA bandwidth (reached/max); ENA Gbps: the ENA cards' baselines", highlight=False
+    )
     net = data["network"]
     console.print(
         f"  network: VPC {net['vpc_cidr']}, private subnets /{net['private_subnet_prefix']}, "

@@ -174,6 +174,9 @@ class Fleet(_Model):
     root_volume_gib: int = Field(default=200, ge=50, le=16384)
     inference: Inference | None = None
     """Serving settings, for role inference; default: behind the load balancer on port 8000, fixed size."""
+    efa_interface_type: Literal["efa-only", "efa"] | None = None
+    """The EFA interface on cards 1 and up: efa-only (AWS's current guidance, no IP address) or efa (EFA with ENA,
+    one IP address each, on the cards that accept it: ParallelCluster's p6e-gb200 layout); default: efa-only."""
 
 
 class Network(_Model):

@@ -13,6 +13,7 @@ from constructs import Construct
 
 from ultrafleet.constructs.accelerated_fleet import AcceleratedFleet, Serving, UserDataHook
 from ultrafleet.constructs.efa_security_group import EfaSecurityGroup
+from ultrafleet.constructs.imex_domain import grant_peer_discovery, imex_hook
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.spec.models import Role, Storage
 from ultrafleet.stacks.storage_stack import StorageStack
@@ -74,6 +75,9 @@ class FleetStack(Stack):
             hooks, placeholders = _checkpoint_hook(fleet, storage, storage_spec)
             if storage.lustre:
                 extra_groups.append(storage.lustre.client_group)
+        imex = imex_hook(fleet)
+        if imex:
+            hooks = [*hooks, imex]
         self.fleet = AcceleratedFleet(
             self,
             name,
@@ -93,6 +97,8 @@ class FleetStack(Stack):
         )
         if training:
             self.fleet.role.add_managed_policy(storage.checkpoints.fleet_policy(name))
+        if imex:
+            grant_peer_discovery(self.fleet.role)
 
 
 def _checkpoint_hook(
