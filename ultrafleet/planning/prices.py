@@ -1,12 +1,14 @@
 """Price tables: the unit prices `ultrafleet cost` multiplies, kept as data with their region, date and source.
 
-A table is a YAML or JSON file (``--prices FILE``); ultrafleet ships none yet (see the README). Prices the table
-leaves out are reported as missing, never assumed.
+ultrafleet ships one table per region (``ultrafleet/catalog/prices-<region>.yaml``, built by
+scripts/build_price_tables.py from dated public sources, each row naming its source); ``--prices FILE`` (YAML or
+JSON) replaces it. Prices a table leaves out are reported as missing, never assumed.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -31,6 +33,27 @@ class InstancePrices(_Model):
     """An expected Spot price; Spot prices move by zone and hour."""
 
 
+class Source(_Model):
+    """Where a shipped table's rows come from."""
+
+    origin: str = Field(min_length=1)
+    """Repository, path and commit, or package, version and file."""
+    basis: str = Field(min_length=1)
+    """What the source itself read its figures from."""
+    license: str = Field(min_length=1)
+    date: date
+    """The date of its figures; for an undated snapshot, the day it was read."""
+    undated: bool = False
+    """True: the source gives no date for its figures (a snapshot)."""
+
+
+class UltraServerPrices(_Model):
+    capacity_block_hourly: float = Field(gt=0)
+    """A Capacity Block's effective hourly rate for the whole UltraServer."""
+    zone: str
+    """Where it is sold (UltraServers are sold in some zones only, e.g. a Local Zone)."""
+
+
 class PriceTable(_Model):
     region: str
     currency: str = Field(default="USD", pattern=r"^USD$")
@@ -44,6 +67,23 @@ class PriceTable(_Model):
     """By deployment type and per-unit throughput: ``PERSISTENT_2/125`` ... ``PERSISTENT_2/1000``, ``SCRATCH_2``."""
     s3_gb_month: dict[str, float] = {}
     """By storage class: STANDARD, INTELLIGENT_TIERING, STANDARD_IA, GLACIER_IR."""
+    ultraservers: dict[str, UltraServerPrices] = {}
+    ebs_gp3_iops_month: float | None = Field(default=None, ge=0)
+    """Per provisioned IOPS-month above gp3's included baseline."""
+    ebs_gp3_mib_s_month: float | None = Field(default=None, ge=0)
+    """Per provisioned MiB/s-month above gp3's included baseline."""
+    sources: dict[str, Source] = {}
+    """Shipped tables: the sources their rows name."""
+    row_sources: dict[str, str] = {}
+    """Shipped tables: price key (as ``missing`` names it) -> source id."""
+    disagreements: list[str] = []
+    """Shipped tables: rows where sources gave different figures, and which one was kept."""
+    missing: list[str] = []
+    """Shipped tables: price keys no source gives."""
+
+    def source_of(self, key: str) -> Source | None:
+        sid = self.row_sources.get(key)
+        return self.sources.get(sid) if sid else None
 
 
 def load_prices(path: Path) -> PriceTable:
@@ -63,3 +103,31 @@ def load_prices(path: Path) -> PriceTable:
                 for e in exc.errors()
             ]
         ) from None
+
+
+def shipped_table_path(region: str) -> Path | None:
+    """The package's price table for ``region``; None when ultrafleet ships none."""
+    path = Path(str(resources.files("ultrafleet.catalog").joinpath(f"prices-{region}.yaml")))
+    return path if path.is_file() else None
+
+
+def default_prices(region: str) -> PriceTable:
+    """The shipped table for ``region``; SpecError naming the region and the fix when there is none."""
+    path = shipped_table_path(region)
+    if path is None:
+        shipped = sorted(p.name[len("prices-") : -len(".yaml")] for p in shipped_tables())
+        raise SpecError(
+            [
+                error(
+                    "UF-COST-003",
+                    "region",
+                    f"{region}: ultrafleet ships no price table for it (it ships {', '.join(shipped)}); pass "
+                    "--prices FILE (scripts/regen_prices.py writes one from the Price List API)",
+                )
+            ]
+        )
+    return load_prices(path)
+
+
+def shipped_tables() -> list[Path]:
+    return sorted(Path(str(resources.files("ultrafleet.catalog"))).glob("prices-*.yaml"))
