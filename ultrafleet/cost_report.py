@@ -1,7 +1,11 @@
-"""The cost plan as data (``--json``, described by planning/cost.schema.json) and as a rich table."""
+"""The cost plan as data (``--json``, described by planning/cost.schema.json) and as a rich table: prices with
+their sources and age, fleets and shared storage, the workload's runs, tokens and purchase options, and what the
+checkpoint tier saves."""
 
 from __future__ import annotations
 
+import datetime
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -72,9 +76,198 @@ def print_cost(console: Console, data: dict[str, Any]) -> None:
         )
     table.add_row("[bold]total[/]", "", "", _money(data["total_hourly_usd"]), _money(data["total_monthly_usd"]), "")
     console.print(table)
+    if "training" in data:
+        _print_sources(console, data)
+        print_workload(console, data)
     if data["missing"]:
         console.print(
             f"  incomplete: the totals leave out what these prices or fields would add: {', '.join(data['missing'])}",
             highlight=False,
             soft_wrap=True,
         )
+
+
+STALE_AFTER_DAYS = 90
+"""Capacity Block rates move from month to month; a table older than this is flagged."""
+
+
+def _prices_data(table, plan: CostPlan, today: datetime.date) -> dict[str, Any]:
+    used = sorted({table.row_sources[k] for k in table.row_sources if k not in plan.missing})
+    age = (today - table.taken).days
+    return {
+        "region": table.region,
+        "taken": table.taken.isoformat(),
+        "source": table.source,
+        "age_days": age,
+        "stale": age > STALE_AFTER_DAYS,
+        "sources": [
+            {"id": sid, **{k: str(v) if k == "date" else v for k, v in table.sources[sid].model_dump().items()}}
+            for sid in used
+            if sid in table.sources
+        ],
+        "disagreements": list(table.disagreements),
+    }
+
+
+def _option(o) -> dict[str, Any]:
+    return {"name": o.name, "usd_per_month": _usd(o.usd_per_month), "basis": o.basis}
+
+
+def _goodput_data(g) -> dict[str, Any]:
+    return {
+        "fleet": g.fleet,
+        "failures_per_node_hour": g.failures_per_node_hour,
+        "failures_source": g.failures_source,
+        "nodes": g.nodes,
+        "mtbf_hours": round(g.mtbf_seconds / 3600, 3),
+        "restart_seconds": g.restart_seconds,
+        "options": [
+            {
+                "label": o.label,
+                "tier": o.tier,
+                "wait_seconds": None if o.wait_seconds is None else round(o.wait_seconds, 3),
+                "interval_minutes": None if o.interval_seconds is None else round(o.interval_seconds / 60, 3),
+                "lost_share": None if o.lost_share is None else round(o.lost_share, 6),
+                "lost_usd_per_month": _usd(o.lost_usd_per_month),
+                "curve": [[round(t / 60, 3), round(share, 6)] for t, share in o.curve],
+                "note": o.note,
+            }
+            for o in g.options
+        ],
+        "saved_usd_per_month": _usd(g.saved_usd_per_month),
+    }
+
+
+def full_cost_data(spec, fleets, prices: Path | None, *, today: datetime.date) -> dict[str, Any]:
+    """Everything `ultrafleet cost` and `report` show; SpecError on a bad table or a table for another region."""
+    from ultrafleet.planning.checkpoint import plan_checkpoints
+    from ultrafleet.planning.cost import plan_cost
+    from ultrafleet.planning.goodput import plan_goodput
+    from ultrafleet.planning.prices import default_prices, load_prices
+    from ultrafleet.planning.workload import plan_serving, plan_training
+
+    table = load_prices(prices) if prices else default_prices(spec.region)
+    plan = plan_cost(spec, fleets, table)
+    data = cost_data(spec.name, plan)
+    data["prices"] = _prices_data(table, plan, today)
+    monthly = {f.fleet: (None if any(x.hourly_usd is None for x in f.lines) else f.monthly_usd) for f in plan.fleets}
+    by_name = {f.spec.name: f for f in fleets}
+    runs = {r.fleet: r for r in (spec.workload.training if spec.workload else [])}
+    goodput, training, warnings = [], [], []
+    for ckpt in plan_checkpoints(spec, fleets):
+        run = runs.get(ckpt.fleet)
+        g = plan_goodput(
+            ckpt,
+            nodes=by_name[ckpt.fleet].instances,
+            monthly_usd=monthly.get(ckpt.fleet),
+            failures_per_node_hour=run.failures_per_node_hour if run else None,
+            failures_source=run.failures_source if run else None,
+            restart_seconds=run.restart_seconds if run else None,
+        )
+        goodput.append(g)
+    lost = {g.fleet: g.options[0].lost_share for g in goodput}
+    for run in runs.values():
+        t = plan_training(run, by_name[run.fleet], table, lost.get(run.fleet))
+        training.append(
+            {
+                "fleet": t.fleet,
+                "instances": t.instances,
+                "peak_pflops": None if t.peak_pflops is None else round(t.peak_pflops, 3),
+                "peak_source": t.peak_source,
+                "run_hours": None if t.run_hours is None else round(t.run_hours, 3),
+                "hours_explanation": t.hours_explanation,
+                "lost_share": None if t.lost_share is None else round(t.lost_share, 6),
+                "capacity_block_hours": t.capacity_block_hours,
+                "runs_per_month": round(t.runs_per_month, 4),
+                "usd_per_run": _usd(t.usd_per_run),
+                "options": [_option(o) for o in t.options],
+            }
+        )
+    serving = None
+    if spec.workload and spec.workload.inference:
+        s_plan, found = plan_serving(spec, by_name, monthly, table)
+        warnings += [str(f) for f in found]
+        serving = {
+            "routes": [
+                {
+                    "fleet": r.fleet,
+                    "share": r.share,
+                    "tokens_per_month": r.tokens_per_month,
+                    "instances_needed": r.instances_needed,
+                    "instances": r.instances,
+                    "utilisation": round(r.utilisation, 4),
+                    "usd_per_month": _usd(r.usd_per_month),
+                    "usd_per_million_tokens": _usd(r.usd_per_million_tokens),
+                    "options": [_option(o) for o in r.options],
+                }
+                for r in s_plan.routes
+            ],
+            "blended_usd_per_million_tokens": _usd(s_plan.blended_usd_per_million_tokens),
+        }
+    if data["prices"]["stale"]:
+        warnings.insert(
+            0,
+            f"warning UF-COST-101 prices: the table was taken {data['prices']['taken']}, "
+            f"{data['prices']['age_days']} days ago (over {STALE_AFTER_DAYS}); Capacity Block rates move monthly: "
+            "rebuild it (scripts/build_price_tables.py) or pass --prices",
+        )
+    data["training"] = training
+    data["inference"] = serving
+    data["checkpoint_savings"] = [_goodput_data(g) for g in goodput]
+    data["warnings"] = warnings
+    return data
+
+
+def print_cost_warnings(console: Console, data: dict[str, Any]) -> None:
+    for line in data.get("warnings", []):
+        console.print(line, highlight=False, soft_wrap=True)
+
+
+def _print_sources(console: Console, data: dict[str, Any]) -> None:
+    prices = data["prices"]
+    for s in prices.get("sources", []):
+        undated = " (undated snapshot: read on)" if s.get("undated") else ""
+        console.print(f"  prices: {s['id']} {s['date']}{undated}: {s['origin']}; {s['license']}", highlight=False,
+                      soft_wrap=True)
+
+
+def print_workload(console: Console, data: dict[str, Any]) -> None:
+    """Training runs, routes and the purchase options side by side; what the checkpoint tier saves."""
+    options = ("On-Demand", "Capacity Block", "Capacity Reservation", "Spot")
+    if data.get("training") or data.get("inference"):
+        table = Table(title="workload: $ per month by purchase option")
+        for col in ("fleet", "use", *options):
+            table.add_column(col, justify="left" if col in ("fleet", "use") else "right")
+        for t in data.get("training", []):
+            by = {o["name"]: o["usd_per_month"] for o in t["options"]}
+            hours = "unknown hours" if t["run_hours"] is None else f"{t['run_hours']:,.1f} h/run"
+            block = f", CB {t['capacity_block_hours']} h" if t["capacity_block_hours"] else ""
+            per_run = f", {_money(t['usd_per_run'])}/run" if t["usd_per_run"] is not None else ""
+            use = f"training {hours}{block}{per_run}"
+            table.add_row(t["fleet"], use, *(_money(by[o]) if o in by else "-" for o in options))
+        for r in (data.get("inference") or {}).get("routes", []):
+            by = {o["name"]: o["usd_per_month"] for o in r["options"]}
+            tokens = "" if r["usd_per_million_tokens"] is None else f", ${r['usd_per_million_tokens']:,.4f}/M tokens"
+            use = f"{r['share']:.0%} of requests, {r['instances_needed']} needed of {r['instances']}{tokens}"
+            table.add_row(r["fleet"], use, *(_money(by[o]) if o in by else "-" for o in options))
+        console.print(table)
+        blended = (data.get("inference") or {}).get("blended_usd_per_million_tokens")
+        if blended is not None:
+            console.print(f"  blended across routes: ${blended:,.4f} per 1M tokens", highlight=False)
+    for g in data.get("checkpoint_savings", []):
+        table = Table(title=f"checkpoint tier, {g['fleet']}: {g['nodes']} nodes, MTBF {g['mtbf_hours']:,.1f} h")
+        for col in ("tiers", "waits on", "wait", "interval", "GPU time lost", "lost $/month"):
+            table.add_column(col)
+        for o in g["options"]:
+            table.add_row(
+                o["label"], o["tier"],
+                "unknown" if o["wait_seconds"] is None else f"{o['wait_seconds']:,.1f} s",
+                "-" if o["interval_minutes"] is None else f"{o['interval_minutes']:,.1f} min",
+                "-" if o["lost_share"] is None else f"{o['lost_share']:.2%}",
+                _money(o["lost_usd_per_month"]),
+            )
+        console.print(table)
+        if g["saved_usd_per_month"] is not None:
+            console.print(f"  the NVMe tier saves {_money(g['saved_usd_per_month'])} per month", highlight=False)
+        console.print(f"  failure rate {g['failures_per_node_hour']:.3g} per node-hour: {g['failures_source']}",
+                      highlight=False, soft_wrap=True)
