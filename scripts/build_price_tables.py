@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import csv
 import hashlib
 import json
@@ -103,10 +104,8 @@ def _literals(text: str) -> dict[str, object]:
         else:
             continue
         if isinstance(target, ast.Name) and node.value is not None:
-            try:
+            with contextlib.suppress(ValueError):
                 values[target.id] = ast.literal_eval(node.value)
-            except ValueError:
-                pass
     return values
 
 
@@ -231,7 +230,7 @@ def build(sources: Path, region: str) -> dict:
             row_sources[key] = "finops-mcp"
         else:
             missing.append(key)
-    for key, value in lustre.items():
+    for key in lustre:
         row_sources[f"lustre_gb_month.{key}"] = "sample-fsx-viewer"
     for cls in ("STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "EXPRESS_ONEZONE"):
         missing.append(f"s3_gb_month.{cls}")
@@ -244,9 +243,7 @@ def build(sources: Path, region: str) -> dict:
         "taken": min(dated),
         "source": "ultrafleet's shipped table (scripts/build_price_tables.py): "
         + ", ".join(f"{s} {SOURCES[s]['date']}" for s in used),
-        "sources": {
-            s: {k: v for k, v in SOURCES[s].items() if k not in ("file", "sha256")} for s in used
-        },
+        "sources": {s: {k: v for k, v in SOURCES[s].items() if k not in ("file", "sha256")} for s in used},
         "instances": instances,
         "ultraservers": ultraservers,
         **{k: v for k, v in scalar.items() if not k.startswith("s3_gb_month.")},

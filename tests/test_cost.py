@@ -152,10 +152,16 @@ def test_plan_with_prices_carries_the_cost(tmp_path):
         ({"taken": "yesterday"}, "error UF-COST-001 {path}:taken: Input should be a valid date or datetime"),
         (
             {"ebs_gp3_gb_month": -1},
-            "error UF-COST-001 {path}:ebs_gp3_gb_month: Input should be greater than or equal to 0",
+            "error UF-COST-001 {path}:ebs_gp3_gb_month: -1: a price must be above 0; correct it, or leave it out to "
+            "have it reported missing",
+        ),
+        (
+            {"instances": {"p5.48xlarge": {"on_demand_hourly": 0}}},
+            "error UF-COST-001 {path}:instances.p5.48xlarge.on_demand_hourly: 0: a price must be above 0; correct "
+            "it, or leave it out to have it reported missing",
         ),
     ],
-    ids=["other-region", "bad-date", "negative"],
+    ids=["other-region", "bad-date", "negative", "zero"],
 )
 def test_a_bad_price_table_exits_2_naming_the_field(tmp_path, change, expected):
     table = yaml.safe_load(PRICES.read_text()) | change

@@ -44,16 +44,35 @@ def monthly_chart(data: dict[str, Any]) -> dict[str, Any]:
     names = [g for g, _ in groups]
     traces = []
     for cat in ("instances", "EBS gp3", "FSx for Lustre", "S3"):
-        y = [round(sum(line["monthly_usd"] or 0 for line in lines if _category(line["item"]) == cat), 2)
-             for _, lines in groups]
+        y = [
+            round(sum(line["monthly_usd"] or 0 for line in lines if _category(line["item"]) == cat), 2)
+            for _, lines in groups
+        ]
         if any(y):
-            traces.append({"type": "bar", "name": cat, "x": names, "y": y,
-                           "hovertemplate": "%{x}: $%{y:,.0f}<extra>" + cat + "</extra>"})
+            traces.append(
+                {
+                    "type": "bar",
+                    "name": cat,
+                    "x": names,
+                    "y": y,
+                    "hovertemplate": "%{x}: $%{y:,.0f}<extra>" + cat + "</extra>",
+                }
+            )
     totals = [round(sum(line["monthly_usd"] or 0 for line in lines), 2) for _, lines in groups]
-    labels = [{"x": name, "y": total, "text": f"${total:,.0f}", "showarrow": False, "yanchor": "bottom"}
-              for name, total in zip(names, totals, strict=True)]
-    return {"data": traces, "layout": {**LAYOUT, "barmode": "stack", "title": {"text": "Monthly cost by fleet"},
-                                       "annotations": labels, "yaxis": USD_AXIS}}
+    labels = [
+        {"x": name, "y": total, "text": f"${total:,.0f}", "showarrow": False, "yanchor": "bottom"}
+        for name, total in zip(names, totals, strict=True)
+    ]
+    return {
+        "data": traces,
+        "layout": {
+            **LAYOUT,
+            "barmode": "stack",
+            "title": {"text": "Monthly cost by fleet"},
+            "annotations": labels,
+            "yaxis": USD_AXIS,
+        },
+    }
 
 
 def options_chart(data: dict[str, Any]) -> dict[str, Any]:
@@ -69,12 +88,27 @@ def options_chart(data: dict[str, Any]) -> dict[str, Any]:
                 x.append(fleet)
                 y.append(round(value, 2))
         if x:
-            traces.append({"type": "bar", "name": option, "x": x, "y": y, "texttemplate": "$%{y:,.3s}",
-                           "textposition": "outside", "cliponaxis": False,
-                           "hovertemplate": "%{x}: $%{y:,.0f}<extra>" + option + "</extra>"})
-    return {"data": traces, "layout": {**LAYOUT, "barmode": "group",
-                                       "title": {"text": "Purchase options side by side (workload)"},
-                                       "yaxis": USD_AXIS}}
+            traces.append(
+                {
+                    "type": "bar",
+                    "name": option,
+                    "x": x,
+                    "y": y,
+                    "texttemplate": "$%{y:,.3s}",
+                    "textposition": "outside",
+                    "cliponaxis": False,
+                    "hovertemplate": "%{x}: $%{y:,.0f}<extra>" + option + "</extra>",
+                }
+            )
+    return {
+        "data": traces,
+        "layout": {
+            **LAYOUT,
+            "barmode": "group",
+            "title": {"text": "Purchase options side by side (workload)"},
+            "yaxis": USD_AXIS,
+        },
+    }
 
 
 def interval_chart(data: dict[str, Any]) -> dict[str, Any]:
@@ -84,24 +118,49 @@ def interval_chart(data: dict[str, Any]) -> dict[str, Any]:
     for k, (g, o) in enumerate(curves):
         colour = COLOURS[k % len(COLOURS)]
         name = f"{g['fleet']}, {o['label']} ({o['tier']})"
-        traces.append({"type": "scatter", "mode": "lines", "name": name, "line": {"color": colour},
-                       "x": [p[0] for p in o["curve"]], "y": [round(p[1] * 100, 4) for p in o["curve"]],
-                       "hovertemplate": "every %{x:,.1f} min: %{y:.2f}% lost<extra>" + _e(name) + "</extra>"})
-        traces.append({"type": "scatter", "mode": "markers", "showlegend": False, "name": name + " optimum",
-                       "x": [o["interval_minutes"]], "y": [round(o["lost_share"] * 100, 4)],
-                       "marker": {"size": 11, "symbol": "diamond", "color": colour},
-                       "hovertemplate": "Young/Daly optimum: every %{x:,.1f} min, %{y:.2f}% lost<extra></extra>"})
-    return {"data": traces, "layout": {**LAYOUT, "title": {"text": "GPU time lost against checkpoint interval"},
-                                       "xaxis": {"title": {"text": "checkpoint interval (minutes, log scale)"},
-                                                 "type": "log"},
-                                       "yaxis": {"title": {"text": "% of GPU time lost", "standoff": 12},
-                                                 "rangemode": "tozero", "automargin": True}}}
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": name,
+                "line": {"color": colour},
+                "x": [p[0] for p in o["curve"]],
+                "y": [round(p[1] * 100, 4) for p in o["curve"]],
+                "hovertemplate": "every %{x:,.1f} min: %{y:.2f}% lost<extra>" + _e(name) + "</extra>",
+            }
+        )
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "showlegend": False,
+                "name": name + " optimum",
+                "x": [o["interval_minutes"]],
+                "y": [round(o["lost_share"] * 100, 4)],
+                "marker": {"size": 11, "symbol": "diamond", "color": colour},
+                "hovertemplate": "Young/Daly optimum: every %{x:,.1f} min, %{y:.2f}% lost<extra></extra>",
+            }
+        )
+    return {
+        "data": traces,
+        "layout": {
+            **LAYOUT,
+            "title": {"text": "GPU time lost against checkpoint interval"},
+            "xaxis": {"title": {"text": "checkpoint interval (minutes, log scale)"}, "type": "log"},
+            "yaxis": {
+                "title": {"text": "% of GPU time lost", "standoff": 12},
+                "rangemode": "tozero",
+                "automargin": True,
+            },
+        },
+    }
 
 
 def _table(head: list[str], rows: list[list[str]], numeric_from: int = 2) -> str:
     th = "".join(f"<th{' class=num' if i >= numeric_from else ''}>{_e(h)}</th>" for i, h in enumerate(head))
     body = "".join(
-        "<tr>" + "".join(f"<td{' class=num' if i >= numeric_from else ''}>{_e(c)}</td>" for i, c in enumerate(r))
+        "<tr>"
+        + "".join(f"<td{' class=num' if i >= numeric_from else ''}>{_e(c)}</td>" for i, c in enumerate(r))
         + "</tr>"
         for r in rows
     )
@@ -111,10 +170,12 @@ def _table(head: list[str], rows: list[list[str]], numeric_from: int = 2) -> str
 def _cost_rows(data: dict[str, Any]) -> list[list[str]]:
     rows = []
     for f in data["fleets"]:
-        rows += [[f["name"], x["item"], x["quantity"], _money(x["hourly_usd"]), _money(x["monthly_usd"])]
-                 for x in f["lines"]]
-    rows += [["shared", x["item"], x["quantity"], _money(x["hourly_usd"]), _money(x["monthly_usd"])]
-             for x in data["shared"]]
+        rows += [
+            [f["name"], x["item"], x["quantity"], _money(x["hourly_usd"]), _money(x["monthly_usd"])] for x in f["lines"]
+        ]
+    rows += [
+        ["shared", x["item"], x["quantity"], _money(x["hourly_usd"]), _money(x["monthly_usd"])] for x in data["shared"]
+    ]
     rows.append(["total", "", "", _money(data["total_hourly_usd"]), _money(data["total_monthly_usd"])])
     return rows
 
@@ -124,13 +185,20 @@ def _workload_rows(data: dict[str, Any]) -> list[list[str]]:
     for t in data.get("training", []):
         hours = "unknown" if t["run_hours"] is None else f"{t['run_hours']:,.1f} h per run"
         block = f"; Capacity Block {t['capacity_block_hours']:,} h" if t["capacity_block_hours"] else ""
-        rows.append([t["fleet"], "training", hours + block, _money(t["usd_per_run"]) + " per run",
-                     t["hours_explanation"]])
+        rows.append(
+            [t["fleet"], "training", hours + block, _money(t["usd_per_run"]) + " per run", t["hours_explanation"]]
+        )
     for r in (data.get("inference") or {}).get("routes", []):
         per_m = "missing" if r["usd_per_million_tokens"] is None else f"${r['usd_per_million_tokens']:,.4f}"
-        rows.append([r["fleet"], f"{r['share']:.0%} of requests",
-                     f"{r['instances_needed']} instances needed, {r['instances']} in the spec",
-                     f"{per_m} per 1M tokens", f"{r['utilisation']:.0%} average utilisation"])
+        rows.append(
+            [
+                r["fleet"],
+                f"{r['share']:.0%} of requests",
+                f"{r['instances_needed']} instances needed, {r['instances']} in the spec",
+                f"{per_m} per 1M tokens",
+                f"{r['utilisation']:.0%} average utilisation",
+            ]
+        )
     return rows
 
 
@@ -138,10 +206,17 @@ def _savings_rows(data: dict[str, Any]) -> list[list[str]]:
     rows = []
     for g in data.get("checkpoint_savings", []):
         for o in g["options"]:
-            rows.append([g["fleet"], o["label"], o["tier"],
-                         "unknown" if o["wait_seconds"] is None else f"{o['wait_seconds']:,.1f} s",
-                         "-" if o["interval_minutes"] is None else f"{o['interval_minutes']:,.1f} min",
-                         "-" if o["lost_share"] is None else f"{o['lost_share']:.2%}", _money(o["lost_usd_per_month"])])
+            rows.append(
+                [
+                    g["fleet"],
+                    o["label"],
+                    o["tier"],
+                    "unknown" if o["wait_seconds"] is None else f"{o['wait_seconds']:,.1f} s",
+                    "-" if o["interval_minutes"] is None else f"{o['interval_minutes']:,.1f} min",
+                    "-" if o["lost_share"] is None else f"{o['lost_share']:.2%}",
+                    _money(o["lost_usd_per_month"]),
+                ]
+            )
     return rows
 
 
@@ -175,15 +250,19 @@ def render_html(data: dict[str, Any]) -> str:
     charts = dict(zip(CHART_IDS, (monthly_chart(data), options_chart(data), interval_chart(data)), strict=True))
     prices = data["prices"]
     warnings = "".join(f'<div class="warn">{_e(w)}</div>' for w in data.get("warnings", []))
-    sources = "".join(
-        f"<li><b>{_e(s['id'])}</b>, {_e(s['date'])}{' (undated snapshot; the day it was read)' if s['undated'] else ''}"
-        f": {_e(s['origin'])}. {_e(s['basis'])}. License: {_e(s['license'])}</li>"
-        for s in prices.get("sources", [])
-    ) or f"<li>{_e(prices['source'])}</li>"
+    sources = (
+        "".join(
+            f"<li><b>{_e(s['id'])}</b>, {_e(s['date'])}{' (undated snapshot; the day it was read)' if s['undated'] else ''}"
+            f": {_e(s['origin'])}. {_e(s['basis'])}. License: {_e(s['license'])}</li>"
+            for s in prices.get("sources", [])
+        )
+        or f"<li>{_e(prices['source'])}</li>"
+    )
     missing = (
         f'<p class="missing">Left out of the totals, since the price table has no figure: '
         f"{_e(', '.join(data['missing']))}</p>"
-        if data["missing"] else "<p>Every price the spec needs is in the table.</p>"
+        if data["missing"]
+        else "<p>Every price the spec needs is in the table.</p>"
     )
     blended = (data.get("inference") or {}).get("blended_usd_per_million_tokens")
     sections = [
@@ -208,14 +287,20 @@ def render_html(data: dict[str, Any]) -> str:
             _table(["fleet", "use", "size", "cost", "how"], _workload_rows(data), numeric_from=9),
         ]
     if data.get("checkpoint_savings"):
-        saved = [f"{g['fleet']}: {_money(g['saved_usd_per_month'])} per month" for g in data["checkpoint_savings"]
-                 if g["saved_usd_per_month"] is not None]
+        saved = [
+            f"{g['fleet']}: {_money(g['saved_usd_per_month'])} per month"
+            for g in data["checkpoint_savings"]
+            if g["saved_usd_per_month"] is not None
+        ]
         sections += [
             "<h2>What the checkpoint tier saves</h2>",
             f"<p>{_e('; '.join(saved)) if saved else 'No NVMe tier to compare, or its write time is unknown.'}</p>",
             '<div class="chart" id="chart-checkpoint-interval"></div>',
-            _table(["fleet", "tiers", "waits on", "wait", "interval", "GPU time lost", "lost $/month"],
-                   _savings_rows(data), numeric_from=3),
+            _table(
+                ["fleet", "tiers", "waits on", "wait", "interval", "GPU time lost", "lost $/month"],
+                _savings_rows(data),
+                numeric_from=3,
+            ),
             f'<p class="meta">Failure rate: {_e(data["checkpoint_savings"][0]["failures_source"])}. Interval '
             "sqrt(2 x checkpoint wait x MTBF) (Young 1974; Daly 2006).</p>",
         ]
@@ -231,7 +316,7 @@ def render_html(data: dict[str, Any]) -> str:
         "Plotly.newPlot(el, fig.data, fig.layout, {displaylogo: false, responsive: true});}"
     )
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{_e(data['spec'])} cost report</title><style>{STYLE}</style>"
         f"<script>{_plotly_js()}</script></head><body>"
         + "".join(sections)

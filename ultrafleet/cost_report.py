@@ -227,8 +227,9 @@ def _print_sources(console: Console, data: dict[str, Any]) -> None:
     prices = data["prices"]
     for s in prices.get("sources", []):
         undated = " (undated snapshot: read on)" if s.get("undated") else ""
-        console.print(f"  prices: {s['id']} {s['date']}{undated}: {s['origin']}; {s['license']}", highlight=False,
-                      soft_wrap=True)
+        console.print(
+            f"  prices: {s['id']} {s['date']}{undated}: {s['origin']}; {s['license']}", highlight=False, soft_wrap=True
+        )
 
 
 def print_workload(console: Console, data: dict[str, Any]) -> None:
@@ -260,7 +261,8 @@ def print_workload(console: Console, data: dict[str, Any]) -> None:
             table.add_column(col)
         for o in g["options"]:
             table.add_row(
-                o["label"], o["tier"],
+                o["label"],
+                o["tier"],
                 "unknown" if o["wait_seconds"] is None else f"{o['wait_seconds']:,.1f} s",
                 "-" if o["interval_minutes"] is None else f"{o['interval_minutes']:,.1f} min",
                 "-" if o["lost_share"] is None else f"{o['lost_share']:.2%}",
@@ -269,5 +271,8 @@ def print_workload(console: Console, data: dict[str, Any]) -> None:
         console.print(table)
         if g["saved_usd_per_month"] is not None:
             console.print(f"  the NVMe tier saves {_money(g['saved_usd_per_month'])} per month", highlight=False)
-        console.print(f"  failure rate {g['failures_per_node_hour']:.3g} per node-hour: {g['failures_source']}",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"  failure rate {g['failures_per_node_hour']:.3g} per node-hour: {g['failures_source']}",
+            highlight=False,
+            soft_wrap=True,
+        )

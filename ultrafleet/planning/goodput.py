@@ -87,15 +87,28 @@ class Goodput:
 
 def _option(label, tier, wait, mtbf, restart, monthly_usd) -> TierGoodput:
     if wait is None:
-        return TierGoodput(label=label, tier=tier, wait_seconds=None, interval_seconds=None, lost_share=None,
-                           lost_usd_per_month=None, curve=(), note=f"the {tier} write time is unknown")
+        return TierGoodput(
+            label=label,
+            tier=tier,
+            wait_seconds=None,
+            interval_seconds=None,
+            lost_share=None,
+            lost_usd_per_month=None,
+            curve=(),
+            note=f"the {tier} write time is unknown",
+        )
     wait = max(wait, 1e-9)
     best = young_daly_interval(wait, mtbf)
     share = lost_share(wait, best, mtbf, restart)
     curve = tuple((best * 2 ** (k / 4), lost_share(wait, best * 2 ** (k / 4), mtbf, restart)) for k in range(-12, 13))
     return TierGoodput(
-        label=label, tier=tier, wait_seconds=wait, interval_seconds=best, lost_share=share,
-        lost_usd_per_month=None if monthly_usd is None else share * monthly_usd, curve=curve,
+        label=label,
+        tier=tier,
+        wait_seconds=wait,
+        interval_seconds=best,
+        lost_share=share,
+        lost_usd_per_month=None if monthly_usd is None else share * monthly_usd,
+        curve=curve,
         note=f"checkpoint every {best / 60:,.1f} min (sqrt(2 x {wait:,.1f} s x {mtbf / 3600:,.1f} h MTBF))",
     )
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from ultrafleet.findings import SpecError, error
 
@@ -24,12 +25,21 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _price(value: float) -> float:
+    if value <= 0:
+        raise ValueError(f"{value:g}: a price must be above 0; correct it, or leave it out to have it reported missing")
+    return value
+
+
+Price = Annotated[float, AfterValidator(_price)]
+
+
 class InstancePrices(_Model):
-    on_demand_hourly: float | None = Field(default=None, ge=0)
+    on_demand_hourly: Price | None = None
     """On-Demand, Linux, shared tenancy; also what a Capacity Reservation costs per hour, used or not."""
-    capacity_block_hourly: float | None = Field(default=None, ge=0)
+    capacity_block_hourly: Price | None = None
     """A Capacity Block's effective hourly rate per instance (its fee, paid up front, over its hours)."""
-    spot_hourly: float | None = Field(default=None, ge=0)
+    spot_hourly: Price | None = None
     """An expected Spot price; Spot prices move by zone and hour."""
 
 
@@ -48,7 +58,7 @@ class Source(_Model):
 
 
 class UltraServerPrices(_Model):
-    capacity_block_hourly: float = Field(gt=0)
+    capacity_block_hourly: Price
     """A Capacity Block's effective hourly rate for the whole UltraServer."""
     zone: str
     """Where it is sold (UltraServers are sold in some zones only, e.g. a Local Zone)."""
@@ -62,15 +72,15 @@ class PriceTable(_Model):
     source: str = Field(min_length=1)
     """Where they were read: the price list, page or contract."""
     instances: dict[str, InstancePrices] = {}
-    ebs_gp3_gb_month: float | None = Field(default=None, ge=0)
-    lustre_gb_month: dict[str, float] = {}
+    ebs_gp3_gb_month: Price | None = None
+    lustre_gb_month: dict[str, Price] = {}
     """By deployment type and per-unit throughput: ``PERSISTENT_2/125`` ... ``PERSISTENT_2/1000``, ``SCRATCH_2``."""
-    s3_gb_month: dict[str, float] = {}
+    s3_gb_month: dict[str, Price] = {}
     """By storage class: STANDARD, INTELLIGENT_TIERING, STANDARD_IA, GLACIER_IR."""
     ultraservers: dict[str, UltraServerPrices] = {}
-    ebs_gp3_iops_month: float | None = Field(default=None, ge=0)
+    ebs_gp3_iops_month: Price | None = None
     """Per provisioned IOPS-month above gp3's included baseline."""
-    ebs_gp3_mib_s_month: float | None = Field(default=None, ge=0)
+    ebs_gp3_mib_s_month: Price | None = None
     """Per provisioned MiB/s-month above gp3's included baseline."""
     sources: dict[str, Source] = {}
     """Shipped tables: the sources their rows name."""
@@ -99,7 +109,11 @@ def load_prices(path: Path) -> PriceTable:
     except ValidationError as exc:
         raise SpecError(
             [
-                error("UF-COST-001", f"{path}:{'.'.join(str(p) for p in e['loc']) or '(table)'}", e["msg"])
+                error(
+                    "UF-COST-001",
+                    f"{path}:{'.'.join(str(p) for p in e['loc']) or '(table)'}",
+                    e["msg"].removeprefix("Value error, "),
+                )
                 for e in exc.errors()
             ]
         ) from None

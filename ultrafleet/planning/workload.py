@@ -92,44 +92,66 @@ def run_hours(run: TrainingRun, fleet: ResolvedFleet) -> tuple[float | None, str
     tokens = run.tokens_billion * 1e9
     if run.tokens_per_second_per_instance:
         seconds = tokens / (run.tokens_per_second_per_instance * fleet.instances)
-        return seconds / 3600, (
-            f"{run.tokens_billion:g}B tokens / ({fleet.instances} x {run.tokens_per_second_per_instance:,g} tokens/s) "
-            f"= {seconds / 3600:,.1f} h ({run.throughput_source})"
-        ), None, None
+        return (
+            seconds / 3600,
+            (
+                f"{run.tokens_billion:g}B tokens / ({fleet.instances} x {run.tokens_per_second_per_instance:,g} tokens/s) "
+                f"= {seconds / 3600:,.1f} h ({run.throughput_source})"
+            ),
+            None,
+            None,
+        )
     peak = catalog.peak_dense_bf16(fleet.instance_type.name)
     acc = fleet.instance_type.accelerators
     if peak is None or acc is None:
-        return None, (
-            f"unknown: the catalog cites no peak BF16 figure for {fleet.instance_type.name}; give "
-            "tokens_per_second_per_instance instead of mfu"
-        ), None, None
+        return (
+            None,
+            (
+                f"unknown: the catalog cites no peak BF16 figure for {fleet.instance_type.name}; give "
+                "tokens_per_second_per_instance instead of mfu"
+            ),
+            None,
+            None,
+        )
     fleet_flops = fleet.instances * acc.count * peak.tflops_per_accelerator * 1e12
     flops = 6 * run.parameters_billion * 1e9 * tokens
     seconds = flops / (fleet_flops * (run.mfu or 1))
-    return seconds / 3600, (
-        f"6 x {run.parameters_billion:g}B x {run.tokens_billion:g}B tokens = {flops:.3g} FLOPs / "
-        f"({fleet.instances} x {acc.count} x {peak.tflops_per_accelerator:g} TFLOPS x {run.mfu:g} MFU) "
-        f"= {seconds / 3600:,.1f} h"
-    ), fleet_flops / 1e15, peak.source
+    return (
+        seconds / 3600,
+        (
+            f"6 x {run.parameters_billion:g}B x {run.tokens_billion:g}B tokens = {flops:.3g} FLOPs / "
+            f"({fleet.instances} x {acc.count} x {peak.tflops_per_accelerator:g} TFLOPS x {run.mfu:g} MFU) "
+            f"= {seconds / 3600:,.1f} h"
+        ),
+        fleet_flops / 1e15,
+        peak.source,
+    )
 
 
-def _training_options(fleet: ResolvedFleet, table: PriceTable, hours: float | None, block_hours: int | None,
-                      runs_per_month: float) -> tuple[Option, ...]:
+def _training_options(
+    fleet: ResolvedFleet, table: PriceTable, hours: float | None, block_hours: int | None, runs_per_month: float
+) -> tuple[Option, ...]:
     name, n = fleet.instance_type.name, fleet.instances
     od, cb = _rate(table, name, "on_demand_hourly"), _rate(table, name, "capacity_block_hourly")
     if fleet.ultraserver:
         us = table.ultraservers.get(fleet.ultraserver.name)
         cb = us.capacity_block_hourly / fleet.ultraserver.instances if us else None
+
     def monthly(rate, h):
         return None if rate is None or h is None else rate * n * h * runs_per_month
+
     options = [
         Option(name="On-Demand", usd_per_month=monthly(od, hours), basis="the run's hours, as used"),
-        Option(name="Capacity Reservation", usd_per_month=None if od is None else od * n * HOURS_PER_MONTH,
-               basis="held all month at the On-Demand rate, used or not"),
+        Option(
+            name="Capacity Reservation",
+            usd_per_month=None if od is None else od * n * HOURS_PER_MONTH,
+            basis="held all month at the On-Demand rate, used or not",
+        ),
     ]
     if fleet.instance_type.capacity_block:
-        options.insert(1, Option(name="Capacity Block", usd_per_month=monthly(cb, block_hours),
-                                 basis="whole days bought per run"))
+        options.insert(
+            1, Option(name="Capacity Block", usd_per_month=monthly(cb, block_hours), basis="whole days bought per run")
+        )
     return tuple(options)
 
 
@@ -139,14 +161,25 @@ def plan_training(run: TrainingRun, fleet: ResolvedFleet, table: PriceTable, los
     block = capacity_block_hours(stretched) if stretched is not None else None
     runs_per_month = run.runs_per_quarter / 3
     options = _training_options(fleet, table, stretched, block, runs_per_month)
-    own = {"on-demand": "On-Demand", "capacity-block": "Capacity Block",
-           "capacity-reservation": "Capacity Reservation"}.get(fleet.spec.capacity.type, "On-Demand")
+    own = {
+        "on-demand": "On-Demand",
+        "capacity-block": "Capacity Block",
+        "capacity-reservation": "Capacity Reservation",
+    }.get(fleet.spec.capacity.type, "On-Demand")
     chosen = next((o for o in options if o.name == own), options[0])
     per_run = None if chosen.usd_per_month is None else chosen.usd_per_month / runs_per_month
     return TrainingPlan(
-        fleet=fleet.spec.name, instances=fleet.instances, peak_pflops=peak, peak_source=source, run_hours=hours,
-        hours_explanation=text, lost_share=lost, capacity_block_hours=block, runs_per_month=runs_per_month,
-        usd_per_run=per_run, options=options,
+        fleet=fleet.spec.name,
+        instances=fleet.instances,
+        peak_pflops=peak,
+        peak_source=source,
+        run_hours=hours,
+        hours_explanation=text,
+        lost_share=lost,
+        capacity_block_hours=block,
+        runs_per_month=runs_per_month,
+        usd_per_run=per_run,
+        options=options,
     )
 
 
@@ -165,8 +198,9 @@ def _serving_options(fleet: ResolvedFleet, table: PriceTable) -> tuple[Option, .
     )
 
 
-def plan_serving(spec: Spec, fleets: dict[str, ResolvedFleet], monthly: dict[str, float | None],
-                 table: PriceTable) -> tuple[ServingPlan, list[Finding]]:
+def plan_serving(
+    spec: Spec, fleets: dict[str, ResolvedFleet], monthly: dict[str, float | None], table: PriceTable
+) -> tuple[ServingPlan, list[Finding]]:
     serving = spec.workload.inference  # type: ignore[union-attr]
     assert serving is not None
     per_request = serving.input_tokens_per_request + serving.output_tokens_per_request
@@ -176,22 +210,42 @@ def plan_serving(spec: Spec, fleets: dict[str, ResolvedFleet], monthly: dict[str
         tokens = serving.requests_per_month * route.share * per_request
         average = tokens / SECONDS_PER_MONTH
         needed = max(1, math.ceil(average * serving.peak_to_average / route.tokens_per_second_per_instance - 1e-9))
-        size = fleet.spec.inference.max_size if fleet.spec.inference and fleet.spec.inference.max_size else fleet.instances
+        inference = fleet.spec.inference
+        size = inference.max_size if inference and inference.max_size else fleet.instances
         use = average / (fleet.instances * route.tokens_per_second_per_instance)
         path = f"workload.inference.routes[{i}]"
         if size < needed:
-            findings.append(warning("UF-WORK-101", path, f"fleet '{route.fleet}' holds at most {size} instances; the "
-                                    f"peak needs {needed}; raise its count or inference.max_size"))
+            findings.append(
+                warning(
+                    "UF-WORK-101",
+                    path,
+                    f"fleet '{route.fleet}' holds at most {size} instances; the "
+                    f"peak needs {needed}; raise its count or inference.max_size",
+                )
+            )
         elif use < 0.5:
-            findings.append(warning("UF-WORK-102", path, f"fleet '{route.fleet}' is idle {1 - use:.0%} of the month "
-                                    f"at {fleet.instances} instances; {needed} carry the peak"))
+            findings.append(
+                warning(
+                    "UF-WORK-102",
+                    path,
+                    f"fleet '{route.fleet}' is idle {1 - use:.0%} of the month "
+                    f"at {fleet.instances} instances; {needed} carry the peak",
+                )
+            )
         usd = monthly.get(route.fleet)
-        routes.append(RoutePlan(
-            fleet=route.fleet, share=route.share, tokens_per_month=tokens, instances_needed=needed,
-            instances=fleet.instances, utilisation=use, usd_per_month=usd,
-            usd_per_million_tokens=None if usd is None else usd / (tokens / 1e6),
-            options=_serving_options(fleet, table),
-        ))
+        routes.append(
+            RoutePlan(
+                fleet=route.fleet,
+                share=route.share,
+                tokens_per_month=tokens,
+                instances_needed=needed,
+                instances=fleet.instances,
+                utilisation=use,
+                usd_per_month=usd,
+                usd_per_million_tokens=None if usd is None else usd / (tokens / 1e6),
+                options=_serving_options(fleet, table),
+            )
+        )
     parts = [r.share * r.usd_per_million_tokens for r in routes if r.usd_per_million_tokens is not None]
     blended = sum(parts) if len(parts) == len(routes) else None
     return ServingPlan(routes=tuple(routes), blended_usd_per_million_tokens=blended), findings
