@@ -73,7 +73,7 @@ SOURCES = {
     },
     "skypilot-catalog": {
         "origin": "github.com/skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv at commit "
-        "00148f2af3672e2229b4f7bf8157d5a3f36e3c35 (rows for the types below only)",
+        "00148f2af3672e2229b4f7bf8157d5a3f36e3c35 (only the rows of the types this table prices)",
         "basis": "undated Spot snapshot by zone; the date is the day it was read, not the day of the price. "
         "The table keeps the highest zone's price in the region",
         "license": "Apache-2.0 (SkyPilot project)",

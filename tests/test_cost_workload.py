@@ -159,6 +159,8 @@ def test_what_the_nvme_tier_saves_by_hand(worked):
     assert nvme["interval_minutes"] == pytest.approx(math.sqrt(2 * 8 * MTBF_S) / 60, abs=1e-3)
     assert nvme["interval_minutes"] == pytest.approx(225.116, abs=1e-3)
     assert nvme["lost_share"] == pytest.approx(0.0011846, abs=1e-6)
+    # at the optimum, writing and recomputing cost the same; no restart time was given
+    assert nvme["lost_parts"] == {"checkpoint_writes": 0.000592, "recomputation": 0.000592, "restarts": 0.0}
     # without NVMe, Lustre: 4,800 GiB = 4.6875 TiB x 250 MB/s/TiB = 1.171875 GB/s; 160 / 1.171875 = 136.53 s;
     # interval sqrt(2 x 136.53 x 11,402,325.5) = 55,799.6 s = 929.99 min; lost 0.0048937
     assert (lustre["tier"], lustre["wait_seconds"]) == ("lustre", 136.533)
@@ -182,8 +184,18 @@ def test_tokens_per_route_and_blended_by_hand(worked):
     assert worked["inference"]["blended_usd_per_million_tokens"] == 0.8118
     # the peak: 7.5e9 / 2,628,000 s x 2 = 5,707.8 tokens/s over 1,000 per instance = 6 instances of serve
     assert (serve["instances_needed"], serve2["instances_needed"]) == (6, 2)
-    spot = next(o for o in serve["options"] if o["name"] == "Spot")
-    assert spot["usd_per_month"] == 4 * 730 * 1.0  # all 4 on Spot at $1
+    # purchase options all month at the spec's size: serve's 4 instances at $2 On-Demand, $1 Spot; Capacity Blocks
+    # are not sold for g6e; the training fleet's options are its runs' (above)
+    assert worked["options"][1] == {
+        "fleet": "serve",
+        "basis": "all month at the spec's size",
+        "options": [
+            {"name": "On-Demand", "usd_per_month": 5840.0, "basis": "4 instances all month"},
+            {"name": "Capacity Reservation", "usd_per_month": 5840.0, "basis": "the On-Demand rate, held all month"},
+            {"name": "Spot", "usd_per_month": 2920.0, "basis": "the table's Spot snapshot; instances can be reclaimed"},
+        ],
+    }
+    assert worked["options"][0]["options"] == worked["training"][0]["options"]
 
 
 def test_an_idle_or_short_fleet_is_warned_about(tmp_path, monkeypatch):
@@ -225,8 +237,8 @@ def test_cost_uses_the_shipped_table_by_default_and_says_when_it_is_old(tmp_path
 def test_the_table_output_names_sources_and_purchase_options(tmp_path, monkeypatch):
     result = run(tmp_path, worked_spec(), "--prices", str(PRICES), monkeypatch=monkeypatch)
     assert result.exit_code == 0, result.output
-    assert "workload: $ per month by purchase option" in result.stdout
-    assert "blended across routes: $0.8118 per 1M tokens" in result.stdout
+    assert "purchase options: $ per month" in result.stdout
+    assert "│ blended │ all routes" in result.stdout and "$0.8118 per 1M tokens" in result.stdout
     assert "the NVMe tier saves $32.60 per month" in result.stdout
 
 
@@ -326,7 +338,8 @@ def test_the_html_report_is_self_contained_and_holds_each_charts_data(tmp_path, 
     assert "Plotly.newPlot" in text and text.count("<script>") == 2  # the library, then the drawing
     assert page.headings == [
         "Monthly cost by fleet",
-        "Workload: runs, tokens and purchase options",
+        "Purchase options side by side",
+        "Workload: training runs and tokens",
         "What the checkpoint tier saves",
         "Price sources",
     ]

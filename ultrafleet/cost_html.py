@@ -76,9 +76,9 @@ def monthly_chart(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def options_chart(data: dict[str, Any]) -> dict[str, Any]:
-    """Grouped bars: each workload fleet's monthly cost under each purchase option it can use."""
-    rows = [(t["fleet"], t["options"]) for t in data.get("training", [])]
-    rows += [(r["fleet"], r["options"]) for r in (data.get("inference") or {}).get("routes", [])]
+    """Grouped bars: each fleet's monthly cost under each purchase option it can use (a training fleet with a
+    workload: its runs; any other fleet: all month at the spec's size)."""
+    rows = [(row["fleet"], row["options"]) for row in data.get("options", [])]
     traces = []
     for option in ("On-Demand", "Capacity Block", "Capacity Reservation", "Spot"):
         x, y = [], []
@@ -105,7 +105,7 @@ def options_chart(data: dict[str, Any]) -> dict[str, Any]:
         "layout": {
             **LAYOUT,
             "barmode": "group",
-            "title": {"text": "Purchase options side by side (workload)"},
+            "title": {"text": "Purchase options side by side"},
             "yaxis": USD_AXIS,
         },
     }
@@ -214,6 +214,7 @@ def _savings_rows(data: dict[str, Any]) -> list[list[str]]:
                     "unknown" if o["wait_seconds"] is None else f"{o['wait_seconds']:,.1f} s",
                     "-" if o["interval_minutes"] is None else f"{o['interval_minutes']:,.1f} min",
                     "-" if o["lost_share"] is None else f"{o['lost_share']:.2%}",
+                    "-" if o["lost_parts"] is None else " / ".join(f"{v:.2%}" for v in o["lost_parts"].values()),
                     _money(o["lost_usd_per_month"]),
                 ]
             )
@@ -225,6 +226,7 @@ def _json_block(element_id: str, value: Any) -> str:
     return f'<script type="application/json" id="{element_id}">{text}</script>'
 
 
+UNDATED = " (undated snapshot; the day it was read)"
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px auto;max-width:1320px;color:#1f2933;
 padding:0 16px}
@@ -252,7 +254,7 @@ def render_html(data: dict[str, Any]) -> str:
     warnings = "".join(f'<div class="warn">{_e(w)}</div>' for w in data.get("warnings", []))
     sources = (
         "".join(
-            f"<li><b>{_e(s['id'])}</b>, {_e(s['date'])}{' (undated snapshot; the day it was read)' if s['undated'] else ''}"
+            f"<li><b>{_e(s['id'])}</b>, {_e(s['date'])}{UNDATED if s['undated'] else ''}"
             f": {_e(s['origin'])}. {_e(s['basis'])}. License: {_e(s['license'])}</li>"
             for s in prices.get("sources", [])
         )
@@ -280,10 +282,20 @@ def render_html(data: dict[str, Any]) -> str:
         '<div class="chart" id="chart-monthly-cost"></div>',
         _table(["fleet", "item", "quantity", "hourly", "monthly"], _cost_rows(data), numeric_from=3),
     ]
+    names = ("On-Demand", "Capacity Block", "Capacity Reservation", "Spot")
+    option_rows = [
+        [row["fleet"], row["basis"]]
+        + [next((_money(o["usd_per_month"]) for o in row["options"] if o["name"] == n), "-") for n in names]
+        for row in data.get("options", [])
+    ]
+    sections += [
+        "<h2>Purchase options side by side</h2>",
+        '<div class="chart" id="chart-purchase-options"></div>',
+        _table(["fleet", "basis", *names], option_rows),
+    ]
     if data.get("training") or data.get("inference"):
         sections += [
-            "<h2>Workload: runs, tokens and purchase options</h2>",
-            '<div class="chart" id="chart-purchase-options"></div>',
+            "<h2>Workload: training runs and tokens</h2>",
             _table(["fleet", "use", "size", "cost", "how"], _workload_rows(data), numeric_from=9),
         ]
     if data.get("checkpoint_savings"):
@@ -297,7 +309,16 @@ def render_html(data: dict[str, Any]) -> str:
             f"<p>{_e('; '.join(saved)) if saved else 'No NVMe tier to compare, or its write time is unknown.'}</p>",
             '<div class="chart" id="chart-checkpoint-interval"></div>',
             _table(
-                ["fleet", "tiers", "waits on", "wait", "interval", "GPU time lost", "lost $/month"],
+                [
+                    "fleet",
+                    "tiers",
+                    "waits on",
+                    "wait",
+                    "interval",
+                    "GPU time lost",
+                    "writes / recompute / restarts",
+                    "lost $/month",
+                ],
                 _savings_rows(data),
                 numeric_from=3,
             ),

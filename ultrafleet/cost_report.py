@@ -128,6 +128,15 @@ def _goodput_data(g) -> dict[str, Any]:
                 "wait_seconds": None if o.wait_seconds is None else round(o.wait_seconds, 3),
                 "interval_minutes": None if o.interval_seconds is None else round(o.interval_seconds / 60, 3),
                 "lost_share": None if o.lost_share is None else round(o.lost_share, 6),
+                "lost_parts": None
+                if o.lost_parts is None
+                else dict(
+                    zip(
+                        ("checkpoint_writes", "recomputation", "restarts"),
+                        (round(x, 6) for x in o.lost_parts),
+                        strict=True,
+                    )
+                ),
                 "lost_usd_per_month": _usd(o.lost_usd_per_month),
                 "curve": [[round(t / 60, 3), round(share, 6)] for t, share in o.curve],
                 "note": o.note,
@@ -144,7 +153,7 @@ def full_cost_data(spec, fleets, prices: Path | None, *, today: datetime.date) -
     from ultrafleet.planning.cost import plan_cost
     from ultrafleet.planning.goodput import plan_goodput
     from ultrafleet.planning.prices import default_prices, load_prices
-    from ultrafleet.planning.workload import plan_serving, plan_training
+    from ultrafleet.planning.workload import always_on_options, plan_serving, plan_training
 
     table = load_prices(prices) if prices else default_prices(spec.region)
     plan = plan_cost(spec, fleets, table)
@@ -198,7 +207,6 @@ def full_cost_data(spec, fleets, prices: Path | None, *, today: datetime.date) -
                     "utilisation": round(r.utilisation, 4),
                     "usd_per_month": _usd(r.usd_per_month),
                     "usd_per_million_tokens": _usd(r.usd_per_million_tokens),
-                    "options": [_option(o) for o in r.options],
                 }
                 for r in s_plan.routes
             ],
@@ -210,6 +218,16 @@ def full_cost_data(spec, fleets, prices: Path | None, *, today: datetime.date) -
             f"warning UF-COST-101 prices: the table was taken {data['prices']['taken']}, "
             f"{data['prices']['age_days']} days ago (over {STALE_AFTER_DAYS}); Capacity Block rates move monthly: "
             "rebuild it (scripts/build_price_tables.py) or pass --prices",
+        )
+    data["options"] = []
+    for f in fleets:
+        run_options = next((t["options"] for t in training if t["fleet"] == f.spec.name), None)
+        data["options"].append(
+            {
+                "fleet": f.spec.name,
+                "basis": "the workload's training runs" if run_options else "all month at the spec's size",
+                "options": run_options or [_option(o) for o in always_on_options(f, table)],
+            }
         )
     data["training"] = training
     data["inference"] = serving
@@ -235,26 +253,32 @@ def _print_sources(console: Console, data: dict[str, Any]) -> None:
 def print_workload(console: Console, data: dict[str, Any]) -> None:
     """Training runs, routes and the purchase options side by side; what the checkpoint tier saves."""
     options = ("On-Demand", "Capacity Block", "Capacity Reservation", "Spot")
+    table = Table(title="purchase options: $ per month")
+    for col in ("fleet", "basis", *options):
+        table.add_column(col, justify="left" if col in ("fleet", "basis") else "right")
+    for row in data.get("options", []):
+        by = {o["name"]: o["usd_per_month"] for o in row["options"]}
+        table.add_row(row["fleet"], row["basis"], *(_money(by[o]) if o in by else "-" for o in options))
+    console.print(table)
     if data.get("training") or data.get("inference"):
-        table = Table(title="workload: $ per month by purchase option")
-        for col in ("fleet", "use", *options):
-            table.add_column(col, justify="left" if col in ("fleet", "use") else "right")
+        table = Table(title="workload")
+        for col in ("fleet", "use", "cost"):
+            table.add_column(col)
         for t in data.get("training", []):
-            by = {o["name"]: o["usd_per_month"] for o in t["options"]}
-            hours = "unknown hours" if t["run_hours"] is None else f"{t['run_hours']:,.1f} h/run"
-            block = f", CB {t['capacity_block_hours']} h" if t["capacity_block_hours"] else ""
-            per_run = f", {_money(t['usd_per_run'])}/run" if t["usd_per_run"] is not None else ""
-            use = f"training {hours}{block}{per_run}"
-            table.add_row(t["fleet"], use, *(_money(by[o]) if o in by else "-" for o in options))
-        for r in (data.get("inference") or {}).get("routes", []):
-            by = {o["name"]: o["usd_per_month"] for o in r["options"]}
-            tokens = "" if r["usd_per_million_tokens"] is None else f", ${r['usd_per_million_tokens']:,.4f}/M tokens"
-            use = f"{r['share']:.0%} of requests, {r['instances_needed']} needed of {r['instances']}{tokens}"
-            table.add_row(r["fleet"], use, *(_money(by[o]) if o in by else "-" for o in options))
-        console.print(table)
+            hours = "unknown hours" if t["run_hours"] is None else f"{t['run_hours']:,.1f} h a run"
+            block = f", Capacity Block {t['capacity_block_hours']:,} h" if t["capacity_block_hours"] else ""
+            table.add_row(t["fleet"], f"training, {hours}{block}", f"{_money(t['usd_per_run'])} a run")
+            table.add_row("", t["hours_explanation"], "")
+        routes = (data.get("inference") or {}).get("routes", [])
+        for r in routes:
+            tokens = "missing" if r["usd_per_million_tokens"] is None else f"${r['usd_per_million_tokens']:,.4f}"
+            use = f"{r['share']:.0%} of requests, {r['instances_needed']} instances needed of {r['instances']}"
+            table.add_row(r["fleet"], use, f"{tokens} per 1M tokens")
         blended = (data.get("inference") or {}).get("blended_usd_per_million_tokens")
-        if blended is not None:
-            console.print(f"  blended across routes: ${blended:,.4f} per 1M tokens", highlight=False)
+        if routes:
+            value = "missing" if blended is None else f"${blended:,.4f}"
+            table.add_row("blended", "all routes", f"{value} per 1M tokens")
+        console.print(table)
     for g in data.get("checkpoint_savings", []):
         table = Table(title=f"checkpoint tier, {g['fleet']}: {g['nodes']} nodes, MTBF {g['mtbf_hours']:,.1f} h")
         for col in ("tiers", "waits on", "wait", "interval", "GPU time lost", "lost $/month"):

@@ -61,6 +61,8 @@ class TierGoodput:
     interval_seconds: float | None
     """Young/Daly optimum."""
     lost_share: float | None
+    lost_parts: tuple[float, float, float] | None
+    """The lost share's three parts: checkpoint writes, recomputing work since the last checkpoint, restarts."""
     lost_usd_per_month: float | None
     curve: tuple[tuple[float, float], ...]
     """(interval seconds, lost share) around the optimum, for the chart."""
@@ -93,6 +95,7 @@ def _option(label, tier, wait, mtbf, restart, monthly_usd) -> TierGoodput:
             wait_seconds=None,
             interval_seconds=None,
             lost_share=None,
+            lost_parts=None,
             lost_usd_per_month=None,
             curve=(),
             note=f"the {tier} write time is unknown",
@@ -107,6 +110,7 @@ def _option(label, tier, wait, mtbf, restart, monthly_usd) -> TierGoodput:
         wait_seconds=wait,
         interval_seconds=best,
         lost_share=share,
+        lost_parts=(wait / best, best / 2 / mtbf, restart / mtbf),
         lost_usd_per_month=None if monthly_usd is None else share * monthly_usd,
         curve=curve,
         note=f"checkpoint every {best / 60:,.1f} min (sqrt(2 x {wait:,.1f} s x {mtbf / 3600:,.1f} h MTBF))",

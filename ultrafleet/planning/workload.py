@@ -20,7 +20,7 @@ from ultrafleet import catalog
 from ultrafleet.findings import Finding, warning
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.planning.prices import HOURS_PER_MONTH, PriceTable
-from ultrafleet.spec.models import Spec
+from ultrafleet.spec.models import Role, Spec
 from ultrafleet.spec.workload import TrainingRun
 
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600
@@ -65,7 +65,6 @@ class RoutePlan:
     """The month's average load over the fleet's size at the spec's count."""
     usd_per_month: float | None
     usd_per_million_tokens: float | None
-    options: tuple[Option, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,6 +76,14 @@ class ServingPlan:
 def _rate(table: PriceTable, name: str, field: str) -> float | None:
     prices = table.instances.get(name)
     return getattr(prices, field) if prices else None
+
+
+def _block_rate(fleet: ResolvedFleet, table: PriceTable) -> float | None:
+    """Capacity Block $ per instance-hour; an UltraServer's rate spread over its instances."""
+    if fleet.ultraserver:
+        us = table.ultraservers.get(fleet.ultraserver.name)
+        return us.capacity_block_hourly / fleet.ultraserver.instances if us else None
+    return _rate(table, fleet.instance_type.name, "capacity_block_hourly")
 
 
 def capacity_block_hours(hours: float) -> int:
@@ -95,8 +102,8 @@ def run_hours(run: TrainingRun, fleet: ResolvedFleet) -> tuple[float | None, str
         return (
             seconds / 3600,
             (
-                f"{run.tokens_billion:g}B tokens / ({fleet.instances} x {run.tokens_per_second_per_instance:,g} tokens/s) "
-                f"= {seconds / 3600:,.1f} h ({run.throughput_source})"
+                f"{run.tokens_billion:g}B tokens / ({fleet.instances} x "
+                f"{run.tokens_per_second_per_instance:,g} tokens/s) = {seconds / 3600:,.1f} h ({run.throughput_source})"
             ),
             None,
             None,
@@ -132,10 +139,7 @@ def _training_options(
     fleet: ResolvedFleet, table: PriceTable, hours: float | None, block_hours: int | None, runs_per_month: float
 ) -> tuple[Option, ...]:
     name, n = fleet.instance_type.name, fleet.instances
-    od, cb = _rate(table, name, "on_demand_hourly"), _rate(table, name, "capacity_block_hourly")
-    if fleet.ultraserver:
-        us = table.ultraservers.get(fleet.ultraserver.name)
-        cb = us.capacity_block_hourly / fleet.ultraserver.instances if us else None
+    od, cb = _rate(table, name, "on_demand_hourly"), _block_rate(fleet, table)
 
     def monthly(rate, h):
         return None if rate is None or h is None else rate * n * h * runs_per_month
@@ -183,19 +187,26 @@ def plan_training(run: TrainingRun, fleet: ResolvedFleet, table: PriceTable, los
     )
 
 
-def _serving_options(fleet: ResolvedFleet, table: PriceTable) -> tuple[Option, ...]:
+def always_on_options(fleet: ResolvedFleet, table: PriceTable) -> tuple[Option, ...]:
+    """The fleet at its spec size all month under each purchase option it can use: Capacity Blocks where the type
+    is sold so (per UltraServer for UltraServer fleets), Spot for inference fleets only (as the spec allows)."""
     name, n = fleet.instance_type.name, fleet.instances
-    month = n * HOURS_PER_MONTH
+    hours = n * HOURS_PER_MONTH
 
-    def option(label: str, field: str, basis: str) -> Option:
-        rate = _rate(table, name, field)
-        return Option(name=label, usd_per_month=None if rate is None else rate * month, basis=basis)
+    def option(label: str, rate: float | None, basis: str) -> Option:
+        return Option(name=label, usd_per_month=None if rate is None else rate * hours, basis=basis)
 
-    return (
-        option("On-Demand", "on_demand_hourly", f"{n} instances all month"),
-        option("Capacity Reservation", "on_demand_hourly", "the On-Demand rate, held all month"),
-        option("Spot", "spot_hourly", "the table's Spot snapshot; instances can be reclaimed"),
-    )
+    od = _rate(table, name, "on_demand_hourly")
+    options = [
+        option("On-Demand", od, f"{n} instances all month"),
+        option("Capacity Reservation", od, "the On-Demand rate, held all month"),
+    ]
+    if fleet.instance_type.capacity_block:
+        options.insert(1, option("Capacity Block", _block_rate(fleet, table), "Capacity Blocks back to back"))
+    if fleet.spec.role is Role.INFERENCE:
+        spot = _rate(table, name, "spot_hourly")
+        options.append(option("Spot", spot, "the table's Spot snapshot; instances can be reclaimed"))
+    return tuple(options)
 
 
 def plan_serving(
@@ -243,7 +254,6 @@ def plan_serving(
                 utilisation=use,
                 usd_per_month=usd,
                 usd_per_million_tokens=None if usd is None else usd / (tokens / 1e6),
-                options=_serving_options(fleet, table),
             )
         )
     parts = [r.share * r.usd_per_million_tokens for r in routes if r.usd_per_million_tokens is not None]
