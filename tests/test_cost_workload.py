@@ -271,12 +271,25 @@ def test_the_table_output_names_sources_and_purchase_options(tmp_path, monkeypat
             "inference fleet",
         ),
         (
+            lambda d: d["workload"]["inference"]["routes"][1].update(fleet="serve"),
+            "error UF-WORK-003 workload.inference.routes[1].fleet: 'serve' has a route already; give each inference "
+            "fleet one route with its whole share",
+        ),
+        (
             lambda d: d["workload"]["inference"]["routes"][1].update(share=0.5),
             "error UF-WORK-004 workload.inference.routes: the shares add up to 1.25 (0.75 + 0.5); make them add up "
             "to 1",
         ),
     ],
-    ids=["mfu-above-1", "zero-throughput", "negative-rate", "unknown-fleet", "route-on-training-fleet", "shares"],
+    ids=[
+        "mfu-above-1",
+        "zero-throughput",
+        "negative-rate",
+        "unknown-fleet",
+        "route-on-training-fleet",
+        "two-routes-one-fleet",
+        "shares",
+    ],
 )
 def test_bad_workload_exits_2_naming_field_value_and_fix(tmp_path, monkeypatch, change, expected):
     data = worked_spec()

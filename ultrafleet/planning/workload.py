@@ -6,8 +6,8 @@ $ per 1M tokens per route and blended, and the purchase options side by side. Pu
   Models", C = 6ND); at a utilisation ``mfu`` of the fleet's peak dense BF16 throughput (catalog overlay, with its
   source) it takes ``6 N D / (instances x accelerators x peak x mfu)`` seconds; with a measured
   tokens/s per instance, ``D / (instances x tokens/s)``. Failures stretch it by the lost share (planning.goodput).
-- Capacity Blocks are bought in whole days, 1 to 14 days, then in 7-day steps up to 182 days (EC2 User Guide,
-  "Capacity Blocks for ML": durations).
+- Capacity Blocks are bought in whole days up to 14 days, then in 7-day steps up to 182 days (EC2 API Reference,
+  DescribeCapacityBlockOfferings, CapacityDurationHours); a longer run needs several blocks, the same hours.
 - Inference is sized for the peak: average tokens/s x peak-to-average over one instance's tokens/s.
 """
 
