@@ -91,8 +91,21 @@ STALE_AFTER_DAYS = 90
 """Capacity Block rates move from month to month; a table older than this is flagged."""
 
 
-def _prices_data(table, plan: CostPlan, today: datetime.date) -> dict[str, Any]:
-    used = sorted({table.row_sources[k] for k in table.row_sources if k not in plan.missing})
+def _relevant(key: str, spec, fleets) -> bool:
+    """Whether a price-table key prices something this spec has (its types, UltraServers, storage)."""
+    prefixes = {f"instances.{f.instance_type.name}." for f in fleets}
+    prefixes |= {f"ultraservers.{f.ultraserver.name}." for f in fleets if f.ultraserver}
+    prefixes |= {"ebs_gp3_gb_month"}
+    if spec.storage.lustre:
+        prefixes.add(f"lustre_gb_month.{spec.storage.lustre.deployment_type}")
+    if spec.storage.checkpoint and spec.storage.checkpoint.kept_in_s3:
+        prefixes.add("s3_gb_month.")
+    return any(key.startswith(p) for p in prefixes)
+
+
+def _prices_data(table, spec, fleets, today: datetime.date) -> dict[str, Any]:
+    """The table's region, date and age, and the sources of the rows that price what the spec has."""
+    used = sorted({sid for key, sid in table.row_sources.items() if _relevant(key, spec, fleets)})
     age = (today - table.taken).days
     return {
         "region": table.region,
@@ -158,7 +171,7 @@ def full_cost_data(spec, fleets, prices: Path | None, *, today: datetime.date) -
     table = load_prices(prices) if prices else default_prices(spec.region)
     plan = plan_cost(spec, fleets, table)
     data = cost_data(spec.name, plan)
-    data["prices"] = _prices_data(table, plan, today)
+    data["prices"] = _prices_data(table, spec, fleets, today)
     monthly = {f.fleet: (None if any(x.hourly_usd is None for x in f.lines) else f.monthly_usd) for f in plan.fleets}
     by_name = {f.spec.name: f for f in fleets}
     runs = {r.fleet: r for r in (spec.workload.training if spec.workload else [])}
