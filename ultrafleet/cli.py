@@ -77,7 +77,7 @@ def _today():
 def _cost(spec_path: Path, environment: str | None, spec: Spec, fleets: list, prices: Path | None) -> dict:
     """The cost plan's data, from --prices or the shipped table for the spec's region; exits 2 on bad input.
     The table's age is judged against today's date here, in the CLI (planning reads no clock)."""
-    from ultrafleet.cost_report import full_cost_data
+    from ultrafleet.cost_estimate import full_cost_data
 
     try:
         return full_cost_data(spec, fleets, prices, today=_today())
