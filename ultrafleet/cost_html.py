@@ -59,9 +59,16 @@ def monthly_chart(data: dict[str, Any]) -> dict[str, Any]:
                 }
             )
     totals = [round(sum(line["monthly_usd"] or 0 for line in lines), 2) for _, lines in groups]
+    incomplete = [any(line["monthly_usd"] is None for line in lines) for _, lines in groups]
     labels = [
-        {"x": name, "y": total, "text": f"${total:,.0f}", "showarrow": False, "yanchor": "bottom"}
-        for name, total in zip(names, totals, strict=True)
+        {
+            "x": name,
+            "y": total,
+            "text": f"${total:,.0f}" + (" + missing prices" if short else ""),
+            "showarrow": False,
+            "yanchor": "bottom",
+        }
+        for name, total, short in zip(names, totals, incomplete, strict=True)
     ]
     return {
         "data": traces,
@@ -107,6 +114,12 @@ def options_chart(data: dict[str, Any]) -> dict[str, Any]:
             "barmode": "group",
             "title": {"text": "Purchase options side by side"},
             "yaxis": USD_AXIS,
+            "xaxis": {"categoryorder": "array", "categoryarray": [fleet for fleet, _ in rows]},
+            "annotations": [
+                {"x": fleet, "y": 0, "text": "no price", "showarrow": False, "yanchor": "bottom"}
+                for fleet, options in rows
+                if all(o["usd_per_month"] is None for o in options)
+            ],
         },
     }
 
@@ -221,6 +234,20 @@ def _savings_rows(data: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
+def _no_saving(data: dict[str, Any]) -> str:
+    unknown = [
+        g["fleet"]
+        for g in data["checkpoint_savings"]
+        if g["options"][0]["tier"] == "nvme" and g["options"][0]["wait_seconds"] is None
+    ]
+    if unknown:
+        return (
+            f"The NVMe write time is unknown ({', '.join(unknown)}): set storage.nvme_cache.write_gb_s_per_node to a "
+            "measured figure to see what the NVMe tier saves. Below: the same fleets without it."
+        )
+    return "No fleet has an NVMe tier to compare with."
+
+
 def _json_block(element_id: str, value: Any) -> str:
     text = json.dumps(value).replace("</", "<\\/")
     return f'<script type="application/json" id="{element_id}">{text}</script>'
@@ -306,7 +333,7 @@ def render_html(data: dict[str, Any]) -> str:
         ]
         sections += [
             "<h2>What the checkpoint tier saves</h2>",
-            f"<p>{_e('; '.join(saved)) if saved else 'No NVMe tier to compare, or its write time is unknown.'}</p>",
+            f"<p>{_e('; '.join(saved)) if saved else _e(_no_saving(data))}</p>",
             '<div class="chart" id="chart-checkpoint-interval"></div>',
             _table(
                 [
