@@ -374,3 +374,22 @@ def test_the_html_report_is_self_contained_and_holds_each_charts_data(tmp_path, 
     ]
     # Lustre 4,800 GB x $0.146 = $700.80; the S3 checkpoints are left out (no storage.checkpoint.kept_in_s3)
     assert data["total_monthly_usd"] == pytest.approx(8789.2 + 5168.4 + 2949.2 + 700.8)
+
+
+def test_the_charts_mark_what_has_no_price():
+    from ultrafleet.cost_html import monthly_chart, options_chart
+
+    line = {"item": "Capacity Reservation trn2.48xlarge", "quantity": "8 x", "hourly_usd": None, "monthly_usd": None}
+    gp3 = {"item": "gp3 root volumes", "quantity": "1,600 GB", "hourly_usd": 0.18, "monthly_usd": 128.0}
+    data = {
+        "fleets": [{"name": "trn2", "lines": [line, gp3]}],
+        "shared": [],
+        "options": [
+            {"fleet": "b", "basis": "", "options": [{"name": "On-Demand", "usd_per_month": 5.0, "basis": ""}]},
+            {"fleet": "trn2", "basis": "", "options": [{"name": "On-Demand", "usd_per_month": None, "basis": ""}]},
+        ],
+    }
+    assert [a["text"] for a in monthly_chart(data)["layout"]["annotations"]] == ["$128 + missing prices", "$0"]
+    layout = options_chart(data)["layout"]
+    assert layout["xaxis"]["categoryarray"] == ["b", "trn2"]  # the spec's order, priced or not
+    assert [(a["x"], a["text"]) for a in layout["annotations"]] == [("trn2", "no price")]
