@@ -40,7 +40,7 @@ SOURCES = {
         "origin": "PyPI package finops-mcp 0.12.0, files finops/aws_prices.py and finops/analyzers/waste.py",
         "basis": "AWS Price List: AmazonEC2 us-east-1 offer 20261012193925 (its PRICE_SOURCES and AS_OF); the "
         "module says every EC2 row also matches the us-west-2 offer; S3 from the AmazonS3 us-east-1 offer "
-        "20261012231102",
+        "20261012231102; the load balancer from AWSELB 20260911124544, public IPv4 from AmazonVPC 20260917190528",
         "license": "Apache-2.0",
         "date": "2026-10-13",
         "file": "finops_mcp-0.12.0-py3-none-any.whl",
@@ -119,6 +119,9 @@ def read_finops(path: Path) -> tuple[dict[str, float], dict[str, float]]:
         "ebs_gp3_gb_month": prices["EBS_PER_GB_MONTH"]["gp3"],
         "ebs_gp3_iops_month": prices["EBS_GP3_PER_IOPS_MONTH"],
         "ebs_gp3_mib_s_month": prices["EBS_GP3_PER_MIBPS_MONTH"],
+        "nat_gateway_hourly": prices["NAT_GATEWAY_HOURLY"],
+        "public_ipv4_hourly": prices["PUBLIC_IPV4_HOURLY"],
+        "alb_hourly": prices["ALB_HOURLY"],
         "s3_gb_month.STANDARD": waste["_S3_STANDARD_PER_GB_MONTH"],
         # waste.py: "Intelligent-Tiering's Infrequent Access tier, where data not read for 30 days settles".
         "s3_gb_month.INTELLIGENT_TIERING": waste["_S3_INT_TIER_PER_GB_MONTH"],

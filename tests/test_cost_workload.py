@@ -361,7 +361,9 @@ def test_the_html_report_is_self_contained_and_holds_each_charts_data(tmp_path, 
     instances = next(t for t in monthly["data"] if t["name"] == "instances")
     assert instances["x"] == ["train", "serve", "serve2", "shared storage"]
     assert instances["y"] == [8760.0, 5110.0, 2920.0, 0]  # $12, $7, $4 an hour of instances x 730
-    assert [a["text"] for a in monthly["layout"]["annotations"]] == ["$8,789", "$5,168", "$2,949", "$701"]
+    network = next(t for t in monthly["data"] if t["name"] == "network")
+    assert network["y"] == [0, 0, 0, 58.4]  # NAT $0.05 + its IPv4 $0.01 + the load balancer $0.02, x 730
+    assert [a["text"] for a in monthly["layout"]["annotations"]] == ["$8,789", "$5,168", "$2,949", "$759"]
     options = json.loads(page.blocks["chart-data-purchase-options"])
     assert {t["name"]: dict(zip(t["x"], t["y"], strict=True)) for t in options["data"]}["Capacity Block"] == {
         "train": 2016.0
@@ -373,7 +375,7 @@ def test_the_html_report_is_self_contained_and_holds_each_charts_data(tmp_path, 
         (o["interval_minutes"], round(o["lost_share"] * 100, 4)) for o in saving
     ]
     # Lustre 4,800 GB x $0.146 = $700.80; the S3 checkpoints are left out (no storage.checkpoint.kept_in_s3)
-    assert data["total_monthly_usd"] == pytest.approx(8789.2 + 5168.4 + 2949.2 + 700.8)
+    assert data["total_monthly_usd"] == pytest.approx(8789.2 + 5168.4 + 2949.2 + 58.4 + 700.8)
 
 
 def test_the_charts_mark_what_has_no_price():

@@ -22,7 +22,9 @@ def priced_keys(path) -> set[str]:
     keys = {f"instances.{t}.{f}" for t, fields in raw["instances"].items() for f in fields}
     keys |= {f"ultraservers.{u}.capacity_block_hourly" for u in raw["ultraservers"]}
     keys |= {f"{table}.{k}" for table in ("lustre_gb_month", "s3_gb_month") for k in raw[table]}
-    keys |= {k for k in ("ebs_gp3_gb_month", "ebs_gp3_iops_month", "ebs_gp3_mib_s_month") if k in raw}
+    scalars = ("ebs_gp3_gb_month", "ebs_gp3_iops_month", "ebs_gp3_mib_s_month")
+    scalars += ("nat_gateway_hourly", "public_ipv4_hourly", "alb_hourly")
+    keys |= {k for k in scalars if k in raw}
     return keys
 
 
@@ -60,6 +62,9 @@ def test_every_shipped_row_has_a_source_a_date_and_a_license(path):
         # skypilot-catalog vms.csv: g6e.xlarge Spot in use1-az1 0.9154 .. 1.1975; the table keeps the highest zone
         ("us-east-1", "instances.g6e.xlarge.spot_hourly", 1.1975, "skypilot-catalog"),
         ("us-east-1", "ebs_gp3_gb_month", 0.08, "finops-mcp"),
+        # finops-mcp: AWSELB us-east-1 offer 20260911124544, SKU 37CUWUT8GSNQEPUV (LoadBalancerUsage)
+        ("us-east-1", "alb_hourly", 0.0225, "finops-mcp"),
+        ("us-east-1", "nat_gateway_hourly", 0.045, "finops-mcp"),
         ("us-east-2", "instances.trn1.32xlarge.capacity_block_hourly", 9.532, "ec2-capacity-blocks-pricing"),
     ],
 )

@@ -18,7 +18,7 @@ def _relevant(key: str, spec, fleets) -> bool:
     """Whether a price-table key prices something this spec has (its types, UltraServers, storage)."""
     prefixes = {f"instances.{f.instance_type.name}." for f in fleets}
     prefixes |= {f"ultraservers.{f.ultraserver.name}." for f in fleets if f.ultraserver}
-    prefixes |= {"ebs_gp3_gb_month"}
+    prefixes |= {"ebs_gp3_gb_month", "nat_gateway_hourly", "public_ipv4_hourly", "alb_hourly"}
     if spec.storage.lustre:
         prefixes.add(f"lustre_gb_month.{spec.storage.lustre.deployment_type}")
     if spec.storage.checkpoint and spec.storage.checkpoint.kept_in_s3:

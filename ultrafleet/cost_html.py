@@ -31,8 +31,19 @@ def _money(value: float | None) -> str:
     return "missing" if value is None else f"${value:,.2f}"
 
 
+CATEGORIES = {
+    "gp3": "EBS gp3",
+    "FSx": "FSx for Lustre",
+    "S3": "S3",
+    "NAT": "network",
+    "public IPv4": "network",
+    "Application Load Balancer": "network",
+}
+"""Cost line item prefix -> the chart's stack."""
+
+
 def _category(item: str) -> str:
-    for prefix, name in (("gp3", "EBS gp3"), ("FSx", "FSx for Lustre"), ("S3", "S3")):
+    for prefix, name in CATEGORIES.items():
         if item.startswith(prefix):
             return name
     return "instances"
@@ -43,7 +54,7 @@ def monthly_chart(data: dict[str, Any]) -> dict[str, Any]:
     groups = [(f["name"], f["lines"]) for f in data["fleets"]] + [("shared storage", data["shared"])]
     names = [g for g, _ in groups]
     traces = []
-    for cat in ("instances", "EBS gp3", "FSx for Lustre", "S3"):
+    for cat in ("instances", "EBS gp3", "FSx for Lustre", "S3", "network"):
         y = [
             round(sum(line["monthly_usd"] or 0 for line in lines if _category(line["item"]) == cat), 2)
             for _, lines in groups

@@ -8,6 +8,8 @@
   policy buys it.
 - Each instance's gp3 root volume; the Lustre file system by capacity and throughput tier; the checkpoint bucket
   at steady state: ``storage.checkpoint.kept_in_s3`` checkpoints in the class the lifecycle moves them to.
+- The NAT gateways and their public IPv4 addresses, and the inference load balancer, by the hour (their traffic
+  charges are not priced).
 - A month is 730 hours. A price the table lacks is named in ``missing`` and left out of the totals.
 """
 
@@ -138,8 +140,27 @@ def _fleet_cost(fleet: ResolvedFleet, table: PriceTable, missing: list[str]) -> 
     )
 
 
-def _shared_lines(spec: Spec, table: PriceTable, missing: list[str]) -> list[Line]:
+def _hourly_line(item: str, count: int, rate: float | None, key: str, missing: list[str]) -> Line:
+    if rate is None:
+        missing.append(key)
+    return Line(item=item, quantity=f"{count} x", hourly_usd=None if rate is None else count * rate)
+
+
+def _network_lines(spec: Spec, table: PriceTable, missing: list[str]) -> list[Line]:
+    """NAT gateways with their Elastic IPs (the CDK's Vpc makes one per zone up to network.nat_gateways), and the
+    inference load balancer's hourly charge; their per-GB and LCU charges depend on traffic and are not priced."""
     lines = []
+    nat = min(spec.network.nat_gateways, len(spec.availability_zones))
+    if nat:
+        lines.append(_hourly_line("NAT gateways", nat, table.nat_gateway_hourly, "nat_gateway_hourly", missing))
+        lines.append(_hourly_line("public IPv4 (NAT)", nat, table.public_ipv4_hourly, "public_ipv4_hourly", missing))
+    if any(f.role.value == "inference" for f in spec.fleets):
+        lines.append(_hourly_line("Application Load Balancer", 1, table.alb_hourly, "alb_hourly", missing))
+    return lines
+
+
+def _shared_lines(spec: Spec, table: PriceTable, missing: list[str]) -> list[Line]:
+    lines = _network_lines(spec, table, missing)
     lustre = spec.storage.lustre
     if lustre:
         key = lustre.deployment_type

@@ -82,6 +82,11 @@ class PriceTable(_Model):
     """Per provisioned IOPS-month above gp3's included baseline."""
     ebs_gp3_mib_s_month: Price | None = None
     """Per provisioned MiB/s-month above gp3's included baseline."""
+    nat_gateway_hourly: Price | None = None
+    public_ipv4_hourly: Price | None = None
+    """Per public IPv4 address (a NAT gateway's Elastic IP)."""
+    alb_hourly: Price | None = None
+    """An Application Load Balancer's hourly charge, without LCUs."""
     sources: dict[str, Source] = {}
     """Shipped tables: the sources their rows name."""
     row_sources: dict[str, str] = {}
