@@ -395,3 +395,14 @@ def test_the_charts_mark_what_has_no_price():
     layout = options_chart(data)["layout"]
     assert layout["xaxis"]["categoryarray"] == ["b", "trn2"]  # the spec's order, priced or not
     assert [(a["x"], a["text"]) for a in layout["annotations"]] == [("trn2", "no price")]
+
+
+def test_a_fleet_with_an_unpriced_line_is_marked_incomplete(tmp_path, monkeypatch):
+    data = yaml.safe_load((ROOT / "specs/starter.yaml").read_text())  # us-west-2: no source prices gp3 there
+    result = run(tmp_path, data, today=datetime.date(2026, 2, 1), monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert "│ p5-dev │ fleet (incomplete)    │          │ $110.08 │ $80,358.40 │" in result.stdout
+    assert result.stdout.rstrip().endswith(
+        "incomplete: the totals leave out what these prices or fields would add: ebs_gp3_gb_month, "
+        "nat_gateway_hourly, public_ipv4_hourly, storage.checkpoint.kept_in_s3"
+    )

@@ -67,7 +67,10 @@ def print_cost(console: Console, data: dict[str, Any]) -> None:
                 f["name"], line["item"], line["quantity"], _money(line["hourly_usd"]), _money(line["monthly_usd"]), ""
             )
         tokens = "" if f["usd_per_million_tokens"] is None else f"${f['usd_per_million_tokens']:,.4f}"
-        table.add_row(f["name"], "[bold]fleet[/]", "", _money(f["hourly_usd"]), _money(f["monthly_usd"]), tokens)
+        short = " (incomplete)" if any(line["hourly_usd"] is None for line in f["lines"]) else ""
+        table.add_row(
+            f["name"], f"[bold]fleet[/]{short}", "", _money(f["hourly_usd"]), _money(f["monthly_usd"]), tokens
+        )
     for line in data["shared"]:
         table.add_row(
             "shared", line["item"], line["quantity"], _money(line["hourly_usd"]), _money(line["monthly_usd"]), ""
