@@ -100,6 +100,15 @@ def worked(tmp_path_factory) -> dict:
     return json.loads(result.stdout)
 
 
+def test_every_monthly_figure_is_the_hourly_one_times_730(worked):
+    """AWS Pricing Calculator: a month is 730 hours."""
+    lines = [line for f in worked["fleets"] for line in f["lines"]] + worked["shared"]
+    assert len(lines) == 11
+    for line in lines:
+        assert line["monthly_usd"] == pytest.approx(line["hourly_usd"] * 730, abs=0.01), line["item"]
+    assert worked["total_monthly_usd"] == pytest.approx(worked["total_hourly_usd"] * 730, abs=0.01)
+
+
 def test_the_workload_json_matches_its_schema(worked):
     schema = json.loads(resources.files("ultrafleet.planning").joinpath("cost.schema.json").read_text())
     jsonschema.validate(worked, schema)
