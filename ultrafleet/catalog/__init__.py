@@ -160,3 +160,16 @@ def suggest(name: str, choices: list[str]) -> str | None:
     """The closest known name to a misspelt one, or None."""
     close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
     return close[0] if close else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PeakFlops:
+    tflops_per_accelerator: float
+    """Peak dense BF16 tensor throughput of one accelerator."""
+    source: str
+
+
+def peak_dense_bf16(name: str) -> PeakFlops | None:
+    """The overlay's peak dense BF16 figure for an instance type, with its source; None where none is cited."""
+    entry = _overlay().get("accelerator_peak_dense_bf16_tflops", {}).get(name)
+    return PeakFlops(tflops_per_accelerator=entry["tflops"], source=entry["source"]) if entry else None

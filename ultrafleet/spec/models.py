@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from ultrafleet.spec.workload import Workload
+
 ACCOUNT_PATTERN = r"^\d{12}$"
 REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d$"
 AZ_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d(-[a-z]+-\d)?[a-z]$"
@@ -335,6 +337,8 @@ class Spec(_Model):
     """default: none; ``-c env=NAME`` (``--env NAME``) deploys one of them, and without it the spec as written."""
     pipeline: Pipeline | None = None
     """default: no pipeline stack."""
+    workload: Workload | None = None
+    """What the fleets train and serve, for the cost plan (ultrafleet.spec.workload); default: none."""
 
     @field_validator("availability_zones")
     @classmethod
