@@ -236,7 +236,8 @@ class NvmeCache(_Model):
     AWS publishes no such figure per type; default: none, and the plan says the NVMe time is unknown."""
     drain_interval_minutes: int = Field(default=5, ge=1, le=1440)
     """How often finished checkpoints are copied from NVMe to the bucket (or Lustre)."""
-    drain_target: Literal["s3", "lustre"] = "s3"
+    drain_target: Literal["s3", "lustre", "express"] = "s3"
+    """Where the drain copies finished checkpoints; ``express`` needs storage.express_bucket."""
     keep_local_checkpoints: int = Field(default=2, ge=1)
     """Newest checkpoints kept on NVMe; older ones are deleted only after their upload is verified."""
 
@@ -252,6 +253,8 @@ class Lustre(_Model):
     mount_path: str = Field(default="/fsx", pattern=r"^/[A-Za-z0-9._/-]+$")
     retain_on_delete: bool = True
     """default: the file system outlives its stack."""
+    efa: bool = False
+    """Serve clients over EFA (PERSISTENT_2 only, with a metadata configuration; set at creation, cannot change)."""
 
 
 class Checkpoint(_Model):
@@ -270,12 +273,24 @@ class Checkpoint(_Model):
     """Checkpoints the bucket holds at steady state, for the cost plan; default: S3 storage is not priced."""
 
 
+class ExpressBucket(_Model):
+    """An S3 Express One Zone directory bucket: a fast, durable tier in one zone, copied onward to the regional
+    checkpoint bucket. Encrypted with the checkpoint KMS key (SSE-KMS)."""
+
+    expire_after_days: int = Field(default=7, ge=1)
+    """Days a checkpoint object lives in the directory bucket before S3 Lifecycle expires it (the regional bucket
+    keeps the copy)."""
+    abort_incomplete_multipart_days: int = Field(default=1, ge=1)
+
+
 class Storage(_Model):
     checkpoint_bucket: CheckpointBucket = CheckpointBucket()
     nvme_cache: NvmeCache | None = NvmeCache()
     lustre: Lustre | None = None
     checkpoint: Checkpoint | None = None
     """default: no checkpoint planning."""
+    express_bucket: ExpressBucket | None = None
+    """An S3 Express One Zone directory bucket in the training fleets' zone; default: none."""
 
 
 class Environment(_Model):
