@@ -56,7 +56,8 @@ def test_every_limit_names_its_source():
     assert "3,500 PUT/COPY/POST/DELETE and 5,500 GET/HEAD per second per partitioned prefix" in (
         tiers["s3"].limits[1].source
     )
-    assert "target_bandwidth" in tiers["s3"].limits[0].source and "DescribeInstanceTypes" in tiers["s3"].limits[0].source
+    upload = tiers["s3"].limits[0].source
+    assert "target_bandwidth" in upload and "DescribeInstanceTypes" in upload
 
 
 def test_unmeasured_nvme_says_which_metric_to_read_and_durable_is_unknown():
@@ -87,7 +88,7 @@ def test_express_bucket_as_the_drain_target():
 
 def test_no_nvme_and_no_lustre_writes_straight_to_s3_which_is_durable():
     fleet = {"name": "train", "role": "training", "instance_type": "p6-b200.48xlarge", "count": 2}
-    result, tiers = plan({"checkpoint": {**ONE_T, "optimizer_state": False}, "nvme_cache": None}, fleet)
+    result, _ = plan({"checkpoint": {**ONE_T, "optimizer_state": False}, "nvme_cache": None}, fleet)
     assert (result.first_tier, result.gpu_wait_seconds, result.durable_seconds) == ("s3", 40, 40)
     assert result.durable_explanation == "written straight to s3"
 
