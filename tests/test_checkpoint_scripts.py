@@ -133,20 +133,24 @@ def make_checkpoint(root: Path, name: str, complete: bool = True) -> None:
         (d / ".complete").touch()
 
 
-def run_drain(tmp_path: Path, target: str = "s3", keep: int = 2, drop: str = ""):
-    _, env = fakebin(tmp_path)
+DRAIN = {"mount_path": "/opt/dlami/nvme", "target_gbps": 200, "part_mib": 64}
+
+
+def run_drain(tmp_path: Path, target: str = "s3", keep: int = 2, drop: str = "", s3_root: Path | None = None):
+    bin_dir, env = fakebin(tmp_path)
+    (bin_dir / "hostname").write_text(f"#!/bin/bash\necho {tmp_path.name if s3_root else 'node-1'}\n")
     nvme = tmp_path / "nvme"
     env |= {
         "ULTRAFLEET_NVME_MOUNT": str(nvme),
         "ULTRAFLEET_BUCKET": "ckpt-bucket",
         "ULTRAFLEET_FLEET": "train",
         "ULTRAFLEET_LUSTRE_MOUNT": str(tmp_path / "fsx"),
-        "FAKE_S3": str(tmp_path / "s3"),
+        "FAKE_S3": str(s3_root or tmp_path / "s3"),
         "FAKE_METRICS": str(tmp_path / "metrics.log"),
         "FAKE_AWS_DROP": drop,
     }
     script = tmp_path / "drain.sh"
-    script.write_text(render("checkpoint_drain.sh.j2", mount_path="/opt/dlami/nvme", keep=keep, target=target))
+    script.write_text(render("checkpoint_drain.sh.j2", **DRAIN, keep=keep, target=target))
     return subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env), nvme
 
 
@@ -162,7 +166,18 @@ def test_drain_uploads_verifies_and_prunes_beyond_the_newest_two(tmp_path):
     assert sorted(os.listdir(nvme / "checkpoints")) == ["step-0200", "step-0300"]
     assert (nvme / "checkpoints/step-0300/.uploaded").exists()
     assert "ultrafleet-drain: pruned local step-0100 (verified copy exists)" in result.stdout
-    assert (tmp_path / "metrics.log").read_text().split("--value ")[1].split()[0] == "0"
+    (pending,) = [m for m in (tmp_path / "metrics.log").read_text().splitlines() if "PendingCheckpoints" in m]
+    assert pending.split("--value ")[1].split()[0] == "0"
+    uploads = [m for m in (tmp_path / "metrics.log").read_text().splitlines() if "CheckpointUploadGBps" in m]
+    assert len(uploads) == 3 and "--dimensions Fleet=train,InstanceType=unknown" in uploads[0]
+
+
+def test_each_node_drains_under_its_own_prefix(tmp_path):
+    for host in ("node-1", "node-2"):
+        make_checkpoint(tmp_path / host / "nvme", "step-0100")
+        result, _ = run_drain(tmp_path / host, s3_root=tmp_path / "s3")
+        assert result.returncode == 0, result.stdout
+    assert sorted(os.listdir(tmp_path / "s3/ckpt-bucket/checkpoints/train")) == ["node-1", "node-2"]
 
 
 def test_drain_leaves_unfinished_checkpoints_alone(tmp_path):
@@ -208,17 +223,17 @@ def test_drain_without_checkpoints_is_a_no_op(tmp_path):
 
 
 @pytest.mark.parametrize("template", ["nvme_setup.sh.j2", "checkpoint_drain.sh.j2"])
-@pytest.mark.parametrize("target", ["s3", "lustre"])
+@pytest.mark.parametrize("target", ["s3", "lustre", "express"])
 def test_standalone_scripts_pass_shellcheck(tmp_path, template, target):
     script = tmp_path / "s.sh"
-    script.write_text(render(template, mount_path="/opt/dlami/nvme", keep=2, target=target))
+    script.write_text(render(template, **DRAIN, keep=2, target=target))
     result = subprocess.run([SHELLCHECK, "--severity=style", str(script)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
 
 
 @pytest.mark.parametrize(
     ("nvme", "lustre", "target"),
-    [(True, True, "lustre"), (True, False, "s3"), (False, True, "s3"), (False, False, "s3")],
+    [(True, True, "lustre"), (True, False, "s3"), (True, False, "express"), (False, True, "s3"), (False, False, "s3")],
 )
 def test_node_script_with_the_checkpoint_hook_passes_shellcheck(tmp_path, nvme, lustre, target):
     from ultrafleet.constructs.accelerated_fleet import UserDataHook
@@ -231,9 +246,11 @@ def test_node_script_with_the_checkpoint_hook_passes_shellcheck(tmp_path, nvme, 
         fleet_name="train",
         lustre=Lustre() if lustre else None,
         nvme=nvme_spec,
-        mount_path="/opt/dlami/nvme",
+        **DRAIN,
         keep=2,
         target=target,
+        instance_type="p5.48xlarge",
+        express=target == "express",
     )
     script = render(
         "node_init.sh.j2",

@@ -13,6 +13,7 @@ from constructs import Construct
 
 from ultrafleet.constructs.accelerated_fleet import AcceleratedFleet, Serving, UserDataHook
 from ultrafleet.constructs.efa_security_group import EfaSecurityGroup
+from ultrafleet.planning.checkpoint import PART_SIZE_MIB
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.spec.models import Role, Storage
 from ultrafleet.stacks.storage_stack import StorageStack
@@ -107,8 +108,14 @@ def _checkpoint_hook(
         mount_path=nvme.mount_path if nvme else "",
         keep=nvme.keep_local_checkpoints if nvme else 0,
         target=nvme.drain_target if nvme else "s3",
+        instance_type=fleet.instance_type.name,
+        target_gbps=fleet.instance_type.cards[0].baseline_gbps or 0,
+        part_mib=PART_SIZE_MIB,
+        express=storage.express is not None,
     )
     values = {"CHECKPOINT_BUCKET": storage.checkpoints.bucket.bucket_name}
     if storage.lustre:
         values |= {"LUSTRE_DNS": storage.lustre.dns_name, "LUSTRE_MOUNT_NAME": storage.lustre.mount_name}
+    if storage.express is not None:
+        values |= {"EXPRESS_BUCKET": storage.express.bucket_name}
     return [UserDataHook(name="checkpoint-tier", script=script.rstrip("\n"))], values

@@ -11,6 +11,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from ultrafleet.constructs.checkpoint_bucket import CheckpointBucket
+from ultrafleet.constructs.express_checkpoint_bucket import ExpressCheckpointBucket
 from ultrafleet.constructs.lustre_checkpoint_fs import LustreCheckpointFileSystem
 from ultrafleet.spec.models import Storage
 
@@ -36,6 +37,7 @@ class StorageStack(Stack):
             description="ultrafleet: encrypts checkpoints at rest",
         )
         self.checkpoints = CheckpointBucket(self, "Checkpoints", key=self.key, settings=storage.checkpoint_bucket)
+        self.express: ExpressCheckpointBucket | None = None
         self.lustre: LustreCheckpointFileSystem | None = None
         if storage.lustre and lustre_zone:
             subnet = vpc.select_subnets(subnet_group_name=subnet_group_name, availability_zones=[lustre_zone]).subnets[
