@@ -192,3 +192,12 @@ def test_only_training_fleets_are_planned_and_none_without_a_checkpoint():
     assert plan_checkpoints(spec, resolve_all(spec)) == []
     spec = parse_spec(spec_dict())
     assert plan_checkpoints(spec, resolve_all(spec)) == []
+
+
+def test_a_measured_upload_speed_replaces_the_line_rate_bound():
+    fleet = {"name": "train", "role": "training", "instance_type": "p6-b200.48xlarge", "count": 16}
+    ckpt = {**ONE_T, "optimizer_state": False, "upload_gb_s_per_node": 2.5}
+    result, tiers = plan({"checkpoint": ckpt, "nvme_cache": None, "express_bucket": {}}, fleet)
+    # 16 x 2.5 GB/s = 40 GB/s -> 2,000 GB in 50 s
+    assert (tiers["express"].bandwidth_gb_s, result.gpu_wait_seconds, result.durable_seconds) == (40, 50, 50)
+    assert tiers["express"].limits[0].source == "16 nodes x 2.5 GB/s measured (storage.checkpoint.upload_gb_s_per_node)"

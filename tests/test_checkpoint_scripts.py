@@ -267,3 +267,58 @@ def test_node_script_with_the_checkpoint_hook_passes_shellcheck(tmp_path, nvme, 
     assert result.returncode == 0, result.stdout
     assert ("ultrafleet-drain.timer" in script) is nvme
     assert ("mount -t lustre" in script) is lustre
+
+
+FIO_OUTPUT = Path(__file__).parent / "fixtures/fio_write_3.33.json"
+"""Real fio 3.33 JSON output (--output-format=json --group_reporting), recorded on a development machine."""
+
+
+def run_write_test(tmp_path: Path, aws_exit: int = 0):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "fio").write_text(f'#!/bin/bash\necho "fio $*" >> "$FAKE_CALLS"\ncat {FIO_OUTPUT}\n')
+    (bin_dir / "aws").write_text(f'#!/bin/bash\necho "aws $*" >> "$FAKE_CALLS"\nexit {aws_exit}\n')
+    for f in bin_dir.iterdir():
+        f.chmod(0o755)
+    env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "FAKE_CALLS": str(tmp_path / "calls.log"),
+        "ULTRAFLEET_NVME_MOUNT": str(tmp_path / "nvme"),
+        "ULTRAFLEET_STATE_DIR": str(tmp_path / "state"),
+        "ULTRAFLEET_FLEET": "train",
+        "ULTRAFLEET_INSTANCE_TYPE": "p6-b200.48xlarge",
+    }
+    script = tmp_path / "write-test.sh"
+    script.write_text(render("nvme_write_test.sh.j2", mount_path="/opt/dlami/nvme"))
+    result = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env)
+    calls = (tmp_path / "calls.log").read_text().splitlines() if (tmp_path / "calls.log").exists() else []
+    return result, calls
+
+
+def test_first_boot_write_test_publishes_the_measured_speed_once(tmp_path):
+    result, calls = run_write_test(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # bw_bytes 1,615,289,936 in the recorded output
+    assert calls[1] == (
+        "aws cloudwatch put-metric-data --namespace ultrafleet --metric-name NvmeWriteGBps --dimensions "
+        "Fleet=train,InstanceType=p6-b200.48xlarge --value 1.615 --unit None"
+    )
+    assert calls[0].startswith(f"fio --name=ultrafleet-nvme-write --directory={tmp_path}/nvme/.ultrafleet-fio ")
+    assert "--rw=write --bs=1M --ioengine=libaio --direct=1" in calls[0]
+    assert not (tmp_path / "nvme/.ultrafleet-fio").exists()  # the test files are removed
+    again, calls = run_write_test(tmp_path)
+    assert (again.returncode, len(calls)) == (0, 2)
+    assert "measured at first boot: 1.615 GB/s; nothing to do" in again.stdout
+
+
+def test_write_test_that_cannot_publish_fails_and_runs_again_next_boot(tmp_path):
+    result, _ = run_write_test(tmp_path, aws_exit=255)
+    assert result.returncode == 255
+    assert not (tmp_path / "state/nvme-write-gb-s").exists()
+
+
+def test_write_test_passes_shellcheck(tmp_path):
+    script = tmp_path / "s.sh"
+    script.write_text(render("nvme_write_test.sh.j2", mount_path="/opt/dlami/nvme"))
+    result = subprocess.run([SHELLCHECK, "--severity=style", str(script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout

@@ -173,7 +173,14 @@ def _lustre(fleet: ResolvedFleet, lustre: Lustre | None, size: float) -> TierTim
     return _tier("lustre", size, limits, fits)
 
 
-def _upload_limit(fleet: ResolvedFleet) -> Limit:
+def _upload_limit(fleet: ResolvedFleet, ckpt: Checkpoint) -> Limit:
+    if ckpt.upload_gb_s_per_node is not None:
+        return Limit(
+            name="client upload",
+            gb_s=fleet.instances * ckpt.upload_gb_s_per_node,
+            source=f"{fleet.instances} nodes x {ckpt.upload_gb_s_per_node:g} GB/s measured "
+            "(storage.checkpoint.upload_gb_s_per_node)",
+        )
     card0 = fleet.instance_type.cards[0].baseline_gbps
     if card0 is None:
         return Limit(
@@ -184,12 +191,13 @@ def _upload_limit(fleet: ResolvedFleet) -> Limit:
     return Limit(
         name="client upload",
         gb_s=fleet.instances * card0 / 8,
-        source=f"{fleet.instances} nodes x {card0:g} Gbps: the AWS CLI CRT client's target_bandwidth, card 0's ENA "
-        f"bandwidth from DescribeInstanceTypes; an upper bound, the drain publishes what it reaches as {DRAIN_METRIC}",
+        source=f"upper bound until measured: {fleet.instances} nodes x {card0:g} Gbps, card 0's ENA bandwidth from "
+        "DescribeInstanceTypes and the AWS CLI CRT client's target_bandwidth; the drain publishes what it reaches as "
+        f"{DRAIN_METRIC}, set it as storage.checkpoint.upload_gb_s_per_node",
     )
 
 
-def _s3(fleet: ResolvedFleet, size: float) -> TierTime:
+def _s3(fleet: ResolvedFleet, ckpt: Checkpoint, size: float) -> TierTime:
     prefixes = fleet.instances
     rate = Limit(
         name="S3 PUT rate",
@@ -197,10 +205,10 @@ def _s3(fleet: ResolvedFleet, size: float) -> TierTime:
         source=f"{prefixes} prefixes (one per node) x {S3_PUTS_PER_PREFIX:,} PUT/s x {PART_SIZE_MIB} MiB parts; "
         f"{S3_PREFIX_RATES}",
     )
-    return _tier("s3", size, (_upload_limit(fleet), rate))
+    return _tier("s3", size, (_upload_limit(fleet, ckpt), rate))
 
 
-def _express(fleet: ResolvedFleet, spec: Spec, size: float) -> TierTime | None:
+def _express(fleet: ResolvedFleet, spec: Spec, ckpt: Checkpoint, size: float) -> TierTime | None:
     if spec.storage.express_bucket is None:
         return None
     rate = Limit(
@@ -208,7 +216,7 @@ def _express(fleet: ResolvedFleet, spec: Spec, size: float) -> TierTime | None:
         gb_s=EXPRESS_PUTS_PER_BUCKET * PART_SIZE_MIB * 1.048576 / 1000,
         source=f"{EXPRESS_PUTS_PER_BUCKET:,} PUT/s x {PART_SIZE_MIB} MiB parts; {EXPRESS_RATES}",
     )
-    return _tier("express", size, (_upload_limit(fleet), rate))
+    return _tier("express", size, (_upload_limit(fleet, ckpt), rate))
 
 
 def _lustre_suggestion(fleet: ResolvedFleet, lustre: Lustre, tier: TierTime, size: float, target: int) -> str:
@@ -274,8 +282,8 @@ def plan_fleet(spec: Spec, fleet: ResolvedFleet) -> CheckpointPlan:
     candidates = (
         _nvme(fleet, spec, size),
         _lustre(fleet, spec.storage.lustre, size),
-        _express(fleet, spec, size),
-        _s3(fleet, size),
+        _express(fleet, spec, ckpt, size),
+        _s3(fleet, ckpt, size),
     )
     tiers = tuple(t for t in candidates if t)
     first = tiers[0]

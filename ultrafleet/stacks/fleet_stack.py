@@ -94,6 +94,8 @@ class FleetStack(Stack):
         )
         if training:
             self.fleet.role.add_managed_policy(storage.checkpoints.fleet_policy(name))
+            if storage.express:
+                storage.express.grant_fleet(self.fleet.role)
 
 
 def _checkpoint_hook(

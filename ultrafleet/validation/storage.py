@@ -12,6 +12,7 @@ from __future__ import annotations
 from ultrafleet.findings import Finding, error, warning
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.spec.models import Role, Spec, StorageClass
+from ultrafleet.validation import express, lustre_efa
 
 PERSISTENT_2_THROUGHPUTS = (125, 250, 500, 1000)
 IA_MIN_DAYS = 30
@@ -149,4 +150,10 @@ def _nvme_and_checkpoint(spec: Spec) -> list[Finding]:
 
 
 def check(spec: Spec, fleets: list[ResolvedFleet]) -> list[Finding]:
-    return _lustre(spec, fleets) + _bucket(spec) + _nvme_and_checkpoint(spec)
+    return (
+        _lustre(spec, fleets)
+        + _bucket(spec)
+        + _nvme_and_checkpoint(spec)
+        + lustre_efa.check(spec, fleets)
+        + express.check(spec, fleets)
+    )
