@@ -207,8 +207,11 @@ def print_checkpoints(console: Console, data: dict) -> None:
         if plan["suggestion"]:
             line += f"; {plan['suggestion']}"
         console.print(line, highlight=False, soft_wrap=True)
+        first_tier = plan["tiers"][plan["first_tier"]]
+        bound = any(x["source"].startswith("upper bound") for x in first_tier["limits"] if x["gb_s"] is not None)
         console.print(
-            f"  {name}: GPUs wait {_seconds(plan['gpu_wait_seconds'])}; durable after "
+            f"  {name}: GPUs wait {_seconds(plan['gpu_wait_seconds'])}"
+            f"{' (an upper bound until the upload speed is measured)' if bound else ''}; durable after "
             f"{_seconds(plan['durable_seconds'])} ({plan['durable_explanation']})",
             highlight=False,
             soft_wrap=True,

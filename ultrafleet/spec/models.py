@@ -260,7 +260,7 @@ class Lustre(_Model):
     storage_capacity_gib: int = Field(default=4800, ge=1200)
     """1,200, 2,400, then steps of 2,400 GiB."""
     throughput_mb_s_per_tib: int | None = None
-    """PERSISTENT_2: 125, 250, 500 or 1000 (default 250). SCRATCH_2: leave out (200 MB/s/TiB baseline)."""
+    """PERSISTENT_2: 125, 250, 500 or 1000 (default 250). SCRATCH_2: leave out (fixed: 200 MB/s/TiB read, 100 write)."""
     mount_path: str = Field(default="/fsx", pattern=r"^/[A-Za-z0-9._/-]+$")
     retain_on_delete: bool = True
     """default: the file system outlives its stack."""

@@ -66,7 +66,7 @@ def _lustre(spec: Spec, fleets: list[ResolvedFleet]) -> list[Finding]:
                 "UF-STO-003",
                 f"{path}.throughput_mb_s_per_tib",
                 f"{per_unit}: only PERSISTENT_2 takes a "
-                "per-unit throughput (SCRATCH_2 gives a 200 MB/s/TiB baseline); remove it",
+                "per-unit throughput (SCRATCH_2 has a fixed baseline: 200 MB/s/TiB read, 100 write); remove it",
             )
         )
     zone = lustre_zone(spec, fleets)
