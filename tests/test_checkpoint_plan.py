@@ -201,3 +201,15 @@ def test_a_measured_upload_speed_replaces_the_line_rate_bound():
     # 16 x 2.5 GB/s = 40 GB/s -> 2,000 GB in 50 s
     assert (tiers["express"].bandwidth_gb_s, result.gpu_wait_seconds, result.durable_seconds) == (40, 50, 50)
     assert tiers["express"].limits[0].source == "16 nodes x 2.5 GB/s measured (storage.checkpoint.upload_gb_s_per_node)"
+
+
+def test_an_efa_file_system_grows_in_capacity_not_in_throughput_tier():
+    fleet = {"name": "train", "role": "training", "instance_type": "p6-b200.48xlarge", "count": 8}
+    lustre = {"storage_capacity_gib": 14400, "throughput_mb_s_per_tib": 500, "efa": True}
+    result, tiers = plan({"checkpoint": {"size_gb": 4000}, "lustre": lustre}, fleet)
+    # 14.0625 TiB x 500 = 7.03 GB/s -> 569 s; 13.3 GB/s needed at 500 MB/s/TiB: 26.7 TiB = 27,307 GiB -> 28,800
+    assert tiers["lustre"].binding_limit == "Lustre file system write"
+    assert result.suggestion.endswith(
+        "without NVMe, Lustre (569 s) misses the target: set storage.lustre.storage_capacity_gib to 28,800 (an EFA "
+        "file system keeps its 500 MB/s/TiB; needs 13.3 GB/s)"
+    )

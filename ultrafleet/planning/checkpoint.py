@@ -220,6 +220,8 @@ def _express(fleet: ResolvedFleet, spec: Spec, ckpt: Checkpoint, size: float) ->
 
 
 def _lustre_suggestion(fleet: ResolvedFleet, lustre: Lustre, tier: TierTime, size: float, target: int) -> str:
+    from ultrafleet.validation.storage import next_lustre_capacity
+
     need_gb_s = size / target
     if tier.binding_limit.startswith("Lustre clients"):
         clients = next(limit for limit in tier.limits if limit.name == tier.binding_limit)
@@ -230,11 +232,15 @@ def _lustre_suggestion(fleet: ResolvedFleet, lustre: Lustre, tier: TierTime, siz
         )
     tib = lustre.storage_capacity_gib / 1024
     current = lustre_per_unit(lustre)
+    if lustre.efa:  # an EFA file system's throughput tier is fixed at creation; only its capacity grows
+        gib = next_lustre_capacity(math.ceil(need_gb_s * 1000 / current * 1024))
+        return (
+            f"set storage.lustre.storage_capacity_gib to {gib:,} (an EFA file system keeps its {current} MB/s/TiB; "
+            f"needs {need_gb_s:,.1f} GB/s)"
+        )
     for per_unit in PERSISTENT_2_THROUGHPUTS:
         if per_unit > current and tib * per_unit / 1000 >= need_gb_s:
             return f"set storage.lustre.throughput_mb_s_per_tib to {per_unit} (needs {need_gb_s:,.1f} GB/s)"
-    from ultrafleet.validation.storage import next_lustre_capacity
-
     gib = next_lustre_capacity(math.ceil(need_gb_s * 1024))
     return f"set storage.lustre.storage_capacity_gib to {gib:,} at 1000 MB/s/TiB (needs {need_gb_s:,.1f} GB/s)"
 
