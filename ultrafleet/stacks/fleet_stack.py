@@ -92,10 +92,10 @@ class FleetStack(Stack):
             if storage_spec.nvme_cache and fleet.instance_type.nvme
             else ["/"],
         )
+        if training and storage.express:
+            storage.express.grant_fleet(self.fleet.role)
         if training:
             self.fleet.role.add_managed_policy(storage.checkpoints.fleet_policy(name))
-            if storage.express:
-                storage.express.grant_fleet(self.fleet.role)
 
 
 def _checkpoint_hook(
