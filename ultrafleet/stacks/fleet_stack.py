@@ -13,7 +13,6 @@ from constructs import Construct
 
 from ultrafleet.constructs.accelerated_fleet import AcceleratedFleet, Serving, UserDataHook
 from ultrafleet.constructs.efa_security_group import EfaSecurityGroup
-from ultrafleet.planning.checkpoint import PART_SIZE_MIB
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.spec.models import Role, Storage
 from ultrafleet.stacks.storage_stack import StorageStack
@@ -101,6 +100,8 @@ class FleetStack(Stack):
 def _checkpoint_hook(
     fleet: ResolvedFleet, storage: StorageStack, spec: Storage
 ) -> tuple[list[UserDataHook], dict[str, str]]:
+    from ultrafleet.planning.checkpoint import PART_SIZE_MIB
+
     nvme = spec.nvme_cache if fleet.instance_type.nvme else None
     script = render(
         "checkpoint_tier.sh.j2",
