@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -151,7 +152,7 @@ def run_drain(tmp_path: Path, target: str = "s3", keep: int = 2, drop: str = "",
     }
     script = tmp_path / "drain.sh"
     script.write_text(render("checkpoint_drain.sh.j2", **DRAIN, keep=keep, target=target))
-    return subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env), nvme
+    return subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env, cwd=tmp_path), nvme
 
 
 def test_drain_uploads_verifies_and_prunes_beyond_the_newest_two(tmp_path):
@@ -170,6 +171,9 @@ def test_drain_uploads_verifies_and_prunes_beyond_the_newest_two(tmp_path):
     assert pending.split("--value ")[1].split()[0] == "0"
     uploads = [m for m in (tmp_path / "metrics.log").read_text().splitlines() if "CheckpointUploadGBps" in m]
     assert len(uploads) == 3 and "--dimensions Fleet=train,InstanceType=unknown" in uploads[0]
+    assert re.fullmatch(r"[0-9]+\.[0-9]{3}", uploads[0].split("--value ")[1].split()[0])  # a rate, however small
+    assert re.search(r"ultrafleet-drain: verified step-0300 \([0-9]+\.[0-9]{3} GB/s\)", result.stdout)
+    assert sorted(os.listdir(tmp_path)) == ["bin", "drain.sh", "metrics.log", "nvme", "s3"]  # nothing stray
 
 
 def test_each_node_drains_under_its_own_prefix(tmp_path):
