@@ -27,10 +27,14 @@ if args[:2] == ["cloudwatch", "put-metric-data"]:
     sys.exit(0)
 assert args[:2] == ["s3", "sync"], args
 src, dst = args[2], args[3]
+if src.startswith("s3://"):  # a bucket-to-bucket copy (the express tier's onward copy)
+    src = os.path.join(os.environ["FAKE_S3"], src.removeprefix("s3://"))
 dry = "--dryrun" in args
 excluded = {args[i + 1] for i, a in enumerate(args) if a == "--exclude"}
 root = os.path.join(os.environ["FAKE_S3"], dst.removeprefix("s3://"))
 drop = os.environ.get("FAKE_AWS_DROP", "")
+if not args[2].startswith(os.environ.get("FAKE_AWS_DROP_FROM", "")):
+    drop = ""
 for name in sorted(os.listdir(src)):
     if name in excluded:
         continue
@@ -137,18 +141,27 @@ def make_checkpoint(root: Path, name: str, complete: bool = True) -> None:
 DRAIN = {"mount_path": "/opt/dlami/nvme", "target_gbps": 200, "part_mib": 64}
 
 
-def run_drain(tmp_path: Path, target: str = "s3", keep: int = 2, drop: str = "", s3_root: Path | None = None):
+def run_drain(
+    tmp_path: Path,
+    target: str = "s3",
+    keep: int = 2,
+    drop: str = "",
+    s3_root: Path | None = None,
+    drop_only_from: str = "",
+):
     bin_dir, env = fakebin(tmp_path)
     (bin_dir / "hostname").write_text(f"#!/bin/bash\necho {tmp_path.name if s3_root else 'node-1'}\n")
     nvme = tmp_path / "nvme"
     env |= {
         "ULTRAFLEET_NVME_MOUNT": str(nvme),
         "ULTRAFLEET_BUCKET": "ckpt-bucket",
+        "ULTRAFLEET_EXPRESS_BUCKET": "fast--use1-az6--x-s3",
         "ULTRAFLEET_FLEET": "train",
         "ULTRAFLEET_LUSTRE_MOUNT": str(tmp_path / "fsx"),
         "FAKE_S3": str(s3_root or tmp_path / "s3"),
         "FAKE_METRICS": str(tmp_path / "metrics.log"),
         "FAKE_AWS_DROP": drop,
+        "FAKE_AWS_DROP_FROM": drop_only_from,
     }
     script = tmp_path / "drain.sh"
     script.write_text(render("checkpoint_drain.sh.j2", **DRAIN, keep=keep, target=target))
@@ -206,6 +219,31 @@ def test_a_failed_upload_is_never_deleted(tmp_path):
     assert (tmp_path / "metrics.log").read_text().splitlines() == [
         "--namespace ultrafleet --metric-name PendingCheckpoints --dimensions Fleet=train --value 3 --unit Count"
     ]
+
+
+def test_drain_to_express_marks_durable_then_archives_in_the_regional_bucket(tmp_path):
+    nvme = tmp_path / "nvme"
+    for step in ("step-0100", "step-0200"):
+        make_checkpoint(nvme, step)
+    result, _ = run_drain(tmp_path, target="express", keep=1)
+    assert result.returncode == 0, result.stdout + result.stderr
+    express = tmp_path / "s3/fast--use1-az6--x-s3/checkpoints/train/node-1/step-0200"
+    regional = tmp_path / "s3/ckpt-bucket/checkpoints/train/node-1/step-0200"
+    assert sorted(os.listdir(express)) == sorted(os.listdir(regional)) == ["model.safetensors", "optim.pt"]
+    assert (nvme / "checkpoints/step-0200/.uploaded").exists() and (nvme / "checkpoints/step-0200/.archived").exists()
+    assert "ultrafleet-drain: archived step-0100 in the regional bucket" in result.stdout
+    assert sorted(os.listdir(nvme / "checkpoints")) == ["step-0200"]  # step-0100 pruned once archived
+
+
+def test_drain_to_express_keeps_a_checkpoint_whose_onward_copy_failed(tmp_path):
+    make_checkpoint(tmp_path / "nvme", "step-0100")
+    make_checkpoint(tmp_path / "nvme", "step-0200")
+    result, nvme = run_drain(tmp_path, target="express", keep=1, drop="optim.pt", drop_only_from="s3://")
+    assert result.returncode == 1
+    assert (nvme / "checkpoints/step-0100/.uploaded").exists()
+    assert not (nvme / "checkpoints/step-0100/.archived").exists()
+    assert "error: copying step-0100 to the regional bucket failed; retried on the next run" in result.stdout
+    assert "keeping step-0100: no verified copy yet" in result.stdout
 
 
 def test_drain_to_lustre_copies_and_verifies(tmp_path):
