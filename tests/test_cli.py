@@ -157,6 +157,10 @@ def test_plan_json_carries_checkpoint_tiers(root):
     assert ckpt["tiers"]["lustre"]["bandwidth_gb_s"] == 23.4375
     assert round(ckpt["tiers"]["lustre"]["write_seconds"], 2) == 597.33
     assert (ckpt["first_tier"], ckpt["meets_target"]) == ("nvme", None)
+    assert ckpt["tiers"]["lustre"]["binding_limit"] == "Lustre file system write"
+    assert (ckpt["tiers"]["s3"]["bandwidth_gb_s"], ckpt["tiers"]["s3"]["binding_limit"]) == (800, "client upload")
+    # the reference spec's NVMe write speed is not measured: neither the GPUs' wait nor the time to durable is known
+    assert (ckpt["gpu_wait_seconds"], ckpt["durable_seconds"]) == (None, None)
     assert data["fleets"][3]["checkpoint"] is None  # the inference fleet
 
 

@@ -196,3 +196,12 @@ def test_alarms_dashboard_and_log_groups_as_deployed(cloud):
     assert sorted((g["logGroupName"], g["retentionInDays"]) for g in groups) == [
         (f"/ultrafleet/frontier/{f}", 90) for f in ("gb200-nvl72", "pretrain-b200", "serve-g7e", "trn2-finetune")
     ]
+
+
+def test_checkpoint_1t_storage_deploys_with_its_directory_bucket(cloud, cli_synth):
+    from ultrafleet.testing.moto_extensions.s3express_directory_bucket import directory_buckets
+
+    deployed = cloud.deploy("ckpt1t-storage", cli_synth["checkpoint-1t"]["ckpt1t-storage"])
+    (name,) = directory_buckets(cloud.account_id, cloud.region)
+    assert name.endswith("--use1-az6--x-s3")  # us-east-1a's zone id for this account (cdk.json)
+    assert name in deployed.resources.values()

@@ -90,9 +90,18 @@ def checkpoint_data(plan: CheckpointPlan) -> dict[str, Any]:
         "meets_target": plan.meets_target,
         "suggestion": plan.suggestion,
         "tiers": {
-            t.tier: {"bandwidth_gb_s": t.bandwidth_gb_s, "write_seconds": t.write_seconds, "explanation": t.explanation}
+            t.tier: {
+                "bandwidth_gb_s": t.bandwidth_gb_s,
+                "write_seconds": t.write_seconds,
+                "explanation": t.explanation,
+                "binding_limit": t.binding_limit,
+                "limits": [{"name": x.name, "gb_s": x.gb_s, "source": x.source} for x in t.limits],
+            }
             for t in plan.tiers
         },
+        "gpu_wait_seconds": plan.gpu_wait_seconds,
+        "durable_seconds": plan.durable_seconds,
+        "durable_explanation": plan.durable_explanation,
     }
 
 
@@ -222,7 +231,7 @@ def print_checkpoints(console: Console, data: dict) -> None:
     if not plans:
         return
     table = Table(title="checkpoint tier")
-    for col in ("fleet", "tier", "GB/s", "write", "how"):
+    for col in ("fleet", "tier", "GB/s", "write", "binding limit and source"):
         table.add_column(col)
     for name, plan in plans:
         for tier, t in plan["tiers"].items():
@@ -239,3 +248,12 @@ def print_checkpoints(console: Console, data: dict) -> None:
         if plan["suggestion"]:
             line += f"; {plan['suggestion']}"
         console.print(line, highlight=False, soft_wrap=True)
+        first_tier = plan["tiers"][plan["first_tier"]]
+        bound = any(x["source"].startswith("upper bound") for x in first_tier["limits"] if x["gb_s"] is not None)
+        console.print(
+            f"  {name}: GPUs wait {_seconds(plan['gpu_wait_seconds'])}"
+            f"{' (an upper bound until the upload speed is measured)' if bound else ''}; durable after "
+            f"{_seconds(plan['durable_seconds'])} ({plan['durable_explanation']})",
+            highlight=False,
+            soft_wrap=True,
+        )

@@ -236,14 +236,26 @@ class NvmeCache(_Model):
     """Instance-store NVMe striped (RAID0) and mounted at boot on every node that has it."""
 
     mount_path: str = Field(default="/opt/dlami/nvme", pattern=r"^/[A-Za-z0-9._/-]+$")
-    write_gb_s_per_node: float | None = Field(default=None, gt=0)
-    """Measured sequential write bandwidth of the striped NVMe per node (e.g. with fio), for the planner.
-    AWS publishes no such figure per type; default: none, and the plan says the NVMe time is unknown."""
+    write_gb_s_per_node: float | None = None
+    """Measured sequential write bandwidth of the striped NVMe per node (the boot fio test publishes it as the
+    CloudWatch metric ultrafleet NvmeWriteGBps), for the planner. AWS publishes no such figure per type; default:
+    none, and the plan says the NVMe time is unknown and where to read it."""
     drain_interval_minutes: int = Field(default=5, ge=1, le=1440)
     """How often finished checkpoints are copied from NVMe to the bucket (or Lustre)."""
-    drain_target: Literal["s3", "lustre"] = "s3"
+    drain_target: Literal["s3", "lustre", "express"] = "s3"
+    """Where the drain copies finished checkpoints; ``express`` needs storage.express_bucket."""
     keep_local_checkpoints: int = Field(default=2, ge=1)
     """Newest checkpoints kept on NVMe; older ones are deleted only after their upload is verified."""
+
+    @field_validator("write_gb_s_per_node")
+    @classmethod
+    def _measured(cls, value: float | None) -> float | None:
+        if value is not None and value <= 0:
+            raise ValueError(
+                "a measured write speed is above 0 GB/s; set the figure the metric ultrafleet NvmeWriteGBps shows "
+                "for the fleet, or leave the field out"
+            )
+        return value
 
 
 class Lustre(_Model):
@@ -253,10 +265,12 @@ class Lustre(_Model):
     storage_capacity_gib: int = Field(default=4800, ge=1200)
     """1,200, 2,400, then steps of 2,400 GiB."""
     throughput_mb_s_per_tib: int | None = None
-    """PERSISTENT_2: 125, 250, 500 or 1000 (default 250). SCRATCH_2: leave out (200 MB/s/TiB baseline)."""
+    """PERSISTENT_2: 125, 250, 500 or 1000 (default 250). SCRATCH_2: leave out (fixed: 200 MB/s/TiB read, 100 write)."""
     mount_path: str = Field(default="/fsx", pattern=r"^/[A-Za-z0-9._/-]+$")
     retain_on_delete: bool = True
     """default: the file system outlives its stack."""
+    efa: bool = False
+    """Serve clients over EFA (PERSISTENT_2 only, with a metadata configuration; set at creation, cannot change)."""
 
 
 class Checkpoint(_Model):
@@ -273,6 +287,21 @@ class Checkpoint(_Model):
     """Checkpoints should be written within this; default 5 minutes."""
     kept_in_s3: int | None = Field(default=None, ge=1)
     """Checkpoints the bucket holds at steady state, for the cost plan; default: S3 storage is not priced."""
+    upload_gb_s_per_node: float | None = Field(default=None, gt=0)
+    """Measured upload speed per node to S3 or the express bucket (the drain publishes it as the CloudWatch metric
+    ultrafleet CheckpointUploadGBps); default: none, and the plan bounds uploads by card 0's ENA bandwidth."""
+
+
+class ExpressBucket(_Model):
+    """An S3 Express One Zone directory bucket: a fast, durable tier in one zone, copied onward to the regional
+    checkpoint bucket. Encrypted with the checkpoint KMS key (SSE-KMS)."""
+
+    expire_after_days: int = Field(default=7, ge=1)
+    """Days a checkpoint object lives in the directory bucket before S3 Lifecycle expires it (the regional bucket
+    keeps the copy)."""
+    abort_incomplete_multipart_days: int = Field(default=1, ge=1)
+    base_name: str | None = Field(default=None, pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+    """The name before ``--<zone-id>--x-s3`` (unique in the zone); default: a name CloudFormation generates."""
 
 
 class Storage(_Model):
@@ -281,6 +310,8 @@ class Storage(_Model):
     lustre: Lustre | None = None
     checkpoint: Checkpoint | None = None
     """default: no checkpoint planning."""
+    express_bucket: ExpressBucket | None = None
+    """An S3 Express One Zone directory bucket in the training fleets' zone; default: none."""
 
 
 class Environment(_Model):

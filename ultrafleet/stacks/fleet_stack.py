@@ -95,6 +95,8 @@ class FleetStack(Stack):
             if storage_spec.nvme_cache and fleet.instance_type.nvme
             else ["/"],
         )
+        if training and storage.express:
+            storage.express.grant_fleet(self.fleet.role)
         if training:
             self.fleet.role.add_managed_policy(storage.checkpoints.fleet_policy(name))
         if imex:
@@ -104,6 +106,8 @@ class FleetStack(Stack):
 def _checkpoint_hook(
     fleet: ResolvedFleet, storage: StorageStack, spec: Storage
 ) -> tuple[list[UserDataHook], dict[str, str]]:
+    from ultrafleet.planning.checkpoint import PART_SIZE_MIB
+
     nvme = spec.nvme_cache if fleet.instance_type.nvme else None
     script = render(
         "checkpoint_tier.sh.j2",
@@ -113,8 +117,14 @@ def _checkpoint_hook(
         mount_path=nvme.mount_path if nvme else "",
         keep=nvme.keep_local_checkpoints if nvme else 0,
         target=nvme.drain_target if nvme else "s3",
+        instance_type=fleet.instance_type.name,
+        target_gbps=fleet.instance_type.cards[0].baseline_gbps or 0,
+        part_mib=PART_SIZE_MIB,
+        express=storage.express is not None,
     )
     values = {"CHECKPOINT_BUCKET": storage.checkpoints.bucket.bucket_name}
     if storage.lustre:
         values |= {"LUSTRE_DNS": storage.lustre.dns_name, "LUSTRE_MOUNT_NAME": storage.lustre.mount_name}
+    if storage.express is not None:
+        values |= {"EXPRESS_BUCKET": storage.express.bucket_name}
     return [UserDataHook(name="checkpoint-tier", script=script.rstrip("\n"))], values
