@@ -29,6 +29,7 @@ ADDED_TYPES = {
     "AWS::CloudWatch::Alarm",
     "AWS::CodeBuild::Project",
     "AWS::CodePipeline::Pipeline",
+    "AWS::AutoScaling::WarmPool",
 }
 
 
@@ -158,3 +159,50 @@ def test_every_extension_module_is_installed():
     modules = {p.stem for p in folder.glob("*.py")} - {"__init__", "api_shape"}  # api_shape: a helper
     assert modules == set(moto_extensions.EXTENSIONS)
     assert all(callable(m.install) for m in moto_extensions.MODULES)
+
+
+def warm_pool_template(*, mixed: bool) -> dict:
+    """A launch template, an Auto Scaling group (Spot through a mixed instances policy when ``mixed``) and a warm
+    pool on the group."""
+    spec = {"LaunchTemplateId": {"Ref": "Template"}, "Version": {"Fn::GetAtt": ["Template", "LatestVersionNumber"]}}
+    purchase = (
+        {
+            "MixedInstancesPolicy": {
+                "LaunchTemplate": {"LaunchTemplateSpecification": spec},
+                "InstancesDistribution": {"OnDemandPercentageAboveBaseCapacity": 0},
+            }
+        }
+        if mixed
+        else {"LaunchTemplate": spec}
+    )
+    return {
+        "Resources": {
+            "Template": {
+                "Type": "AWS::EC2::LaunchTemplate",
+                "Properties": {"LaunchTemplateData": {"InstanceType": "g6e.xlarge", "ImageId": "ami-12c6146b"}},
+            },
+            "Group": {
+                "Type": "AWS::AutoScaling::AutoScalingGroup",
+                "Properties": {"MinSize": "1", "MaxSize": "2", "AvailabilityZones": ["us-east-1a"], **purchase},
+            },
+            "Pool": {
+                "Type": "AWS::AutoScaling::WarmPool",
+                "Properties": {"AutoScalingGroupName": {"Ref": "Group"}, "MinSize": 2, "PoolState": "Stopped"},
+            },
+        }
+    }
+
+
+def test_warm_pool_is_put_through_the_auto_scaling_api(moto_cloud):
+    deployed = moto_cloud.deploy("pool", warm_pool_template(mixed=False))
+    pool = moto_cloud.client("autoscaling").describe_warm_pool(AutoScalingGroupName=deployed.resources["Group"])
+    assert (pool["WarmPoolConfiguration"]["MinSize"], pool["WarmPoolConfiguration"]["PoolState"]) == (2, "Stopped")
+
+
+def test_warm_pool_on_a_spot_group_fails_the_deploy_as_on_aws(moto_cloud):
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError) as failure:  # moto creates stacks synchronously: CreateStack itself fails
+        moto_cloud.deploy("spot-pool", warm_pool_template(mixed=True))
+    assert failure.value.response["Error"]["Code"] == "ValidationError"
+    assert "warm pool to an Auto Scaling group that has a mixed instances policy" in str(failure.value)

@@ -26,6 +26,7 @@ EXTENSIONS = (
     "scaling_policy",
     "security_group_egress",
     "sns_topic_policy",
+    "warm_pool",
     "zones",
 )
 """One module per gap in moto, each with an ``install()``."""
