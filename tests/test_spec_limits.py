@@ -375,3 +375,10 @@ def test_an_account_without_a_zone_lookup_fails_validate(tmp_path):
         tmp_path, write(tmp_path, spec_dict(account="123456789012", availability_zones=["us-east-1g"]))
     )
     assert line.startswith("error UF-PLC-008 availability_zones[0]: 'us-east-1g' is not among account 123456789012's")
+
+
+def test_p5_extra_ena_room_names_its_cards():
+    assert findings_of(spec_dict(fleets=[fleet(extra_ena_interfaces=8)])) == [
+        "error UF-EFA-003 fleets[0].extra_ena_interfaces: 8: p5.48xlarge has room for 7 extra ENA interfaces (device "
+        "1 of cards 4, 8, 12, 16, 20, 24, 28); use at most 7"
+    ]
