@@ -4,6 +4,7 @@ underneath them (fixed upstream, or internals moved), so the extension is revisi
 from __future__ import annotations
 
 import inspect
+import json
 from importlib.metadata import version
 
 import boto3
@@ -206,3 +207,35 @@ def test_warm_pool_on_a_spot_group_fails_the_deploy_as_on_aws(moto_cloud):
         moto_cloud.deploy("spot-pool", warm_pool_template(mixed=True))
     assert failure.value.response["Error"]["Code"] == "ValidationError"
     assert "warm pool to an Auto Scaling group that has a mixed instances policy" in str(failure.value)
+
+
+def test_moto_still_reads_previous_values_only_from_explicit_parameters():
+    from moto.cloudformation.models import CloudFormationBackend
+
+    from ultrafleet.testing.moto_extensions import update_parameters
+
+    source = inspect.getsource(update_parameters._original_resolve)
+    assert 'instance.parameters[parameter["ParameterKey"]]' in source
+    assert CloudFormationBackend._resolve_update_parameters is update_parameters._resolve_update_parameters
+
+
+def test_update_with_use_previous_value_of_a_defaulted_parameter(moto_cloud):
+    """What `cdk deploy` sends on a redeploy: BootstrapVersion with UsePreviousValue, never passed at create."""
+    template = {
+        "Parameters": {"BootstrapVersion": {"Type": "String", "Default": "30"}},
+        "Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "before"}}},
+        "Outputs": {"Version": {"Value": {"Ref": "BootstrapVersion"}}},
+    }
+    moto_cloud.deploy("redeploy", template)
+    template["Resources"]["Topic"]["Properties"]["TopicName"] = "after"
+    cfn = moto_cloud.client("cloudformation")
+    cfn.update_stack(
+        StackName="redeploy",
+        TemplateBody=json.dumps(template),
+        Parameters=[{"ParameterKey": "BootstrapVersion", "UsePreviousValue": True}],
+    )
+    (stack,) = cfn.describe_stacks(StackName="redeploy")["Stacks"]
+    assert stack["StackStatus"] == "UPDATE_COMPLETE"
+    assert stack["Outputs"] == [{"OutputKey": "Version", "OutputValue": "30"}]
+    topics = [t["TopicArn"] for t in moto_cloud.client("sns").list_topics()["Topics"]]
+    assert [t.rsplit(":", 1)[1] for t in topics] == ["after"]

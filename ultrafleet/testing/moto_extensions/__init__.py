@@ -26,6 +26,7 @@ EXTENSIONS = (
     "scaling_policy",
     "security_group_egress",
     "sns_topic_policy",
+    "update_parameters",
     "warm_pool",
     "zones",
 )
