@@ -194,13 +194,24 @@ def warm_pool_template(*, mixed: bool) -> dict:
     }
 
 
-def test_warm_pool_is_put_through_the_auto_scaling_api(moto_cloud):
+@pytest.fixture(scope="module")
+def shared_cloud():
+    """One moto account for the tests below (their stack names differ): starting moto costs seconds."""
+    from ultrafleet.testing.harness import MotoCloud
+
+    with MotoCloud() as cloud:
+        yield cloud
+
+
+def test_warm_pool_is_put_through_the_auto_scaling_api(shared_cloud):
+    moto_cloud = shared_cloud
     deployed = moto_cloud.deploy("pool", warm_pool_template(mixed=False))
     pool = moto_cloud.client("autoscaling").describe_warm_pool(AutoScalingGroupName=deployed.resources["Group"])
     assert (pool["WarmPoolConfiguration"]["MinSize"], pool["WarmPoolConfiguration"]["PoolState"]) == (2, "Stopped")
 
 
-def test_warm_pool_on_a_spot_group_fails_the_deploy_as_on_aws(moto_cloud):
+def test_warm_pool_on_a_spot_group_fails_the_deploy_as_on_aws(shared_cloud):
+    moto_cloud = shared_cloud
     from botocore.exceptions import ClientError
 
     with pytest.raises(ClientError) as failure:  # moto creates stacks synchronously: CreateStack itself fails
@@ -219,8 +230,9 @@ def test_moto_still_reads_previous_values_only_from_explicit_parameters():
     assert CloudFormationBackend._resolve_update_parameters is update_parameters._resolve_update_parameters
 
 
-def test_update_with_use_previous_value_of_a_defaulted_parameter(moto_cloud):
+def test_update_with_use_previous_value_of_a_defaulted_parameter(shared_cloud):
     """What `cdk deploy` sends on a redeploy: BootstrapVersion with UsePreviousValue, never passed at create."""
+    moto_cloud = shared_cloud
     template = {
         "Parameters": {"BootstrapVersion": {"Type": "String", "Default": "30"}},
         "Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "before"}}},

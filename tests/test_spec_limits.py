@@ -281,13 +281,13 @@ BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         (BOMB, "is refused: aliases expand it to more than 100,000 values; write the values out or use fewer aliases"),
         (
             "a: &a [*a]\n",
-            "is refused: an alias refers to the node that contains it; write the values out or use fewer aliases",
+            "is refused: an alias refers to the node that contains it; remove the alias",
         ),
         (
             "name: demo\nname: demo2\n",
             "is not valid YAML at line 2: key 'name' appears twice in one mapping (lines 1 and 2); keep one",
         ),
-        ("[" * 5000 + "]" * 5000, "nests too deeply; a spec needs a few levels, not thousands"),
+        ("[" * 5000 + "]" * 5000, "is refused: it nests more than 64 levels deep; flatten it"),
     ],
     ids=["alias bomb", "self alias", "duplicate key", "deep nesting"],
 )
@@ -347,7 +347,7 @@ def test_plan_and_synth_without_env_reject_a_failing_environment(tmp_path):
         result = runner.invoke(app, [command, spec, "--output", str(out)] if command == "synth" else [command, spec])
         assert result.exit_code == 2, result.output
         assert result.stderr.splitlines()[0].startswith(
-            "error UF-PLC-006 availability_zones[0]: 'us-east-1a' is not a zone of region us-west-2"
+            "error UF-PLC-006 environments.prod.region: 'us-east-1a' is not a zone of region us-west-2"
         )
         assert not out.exists()
 

@@ -148,7 +148,7 @@ def _clean(result, limit: int = MAX_OUTPUT_CHARS) -> None:
 
 
 @settings(
-    max_examples=60,
+    max_examples=40,
     derandomize=True,
     deadline=None,
     database=None,
@@ -176,7 +176,7 @@ def test_the_generator_reaches_valid_specs():
     error path)."""
     outcomes = []
 
-    @settings(max_examples=40, derandomize=True, deadline=None, database=None)
+    @settings(max_examples=20, derandomize=True, deadline=None, database=None)
     @given(mutated_specs())
     def run(spec):
         outcomes.append(_validates(spec))

@@ -4,7 +4,7 @@
 - A mapping may not repeat a key: PyYAML keeps the last value, so ``count: 2`` then ``count: 64`` would mean 64.
 - Aliases may not expand the document past ``MAX_EXPANDED_NODES`` values (a "billion laughs" bomb is a few
   hundred bytes that expand to gigabytes once validation walks or prints it), nor refer to themselves.
-- The file may not exceed ``MAX_SPEC_BYTES``, nor nest deeper than Python can recurse.
+- The file may not exceed ``MAX_SPEC_BYTES``, nor nest deeper than ``MAX_DEPTH``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ MAX_SPEC_BYTES = 1024 * 1024
 """1 MiB: the reference spec is 3 KB; anything larger is not a hand-written spec."""
 MAX_EXPANDED_NODES = 100_000
 """Values the document may hold once every alias is expanded (the reference spec holds about 300)."""
+MAX_DEPTH = 64
+"""Nested mappings and sequences (the reference spec nests 6 deep)."""
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -51,6 +53,18 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def _check_depth(text: str) -> None:
+    """Raise ValueError past MAX_DEPTH, reading parser events (iterative, unlike composing, which recurses)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ValueError(f"it nests more than {MAX_DEPTH} levels deep; flatten it")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
 def _expanded_size(root: Node) -> int:
     """Values in the document with aliases expanded, counted once per shared node; raises ValueError past the
     bound or on a node that contains itself."""
@@ -62,7 +76,7 @@ def _expanded_size(root: Node) -> int:
         if key in sizes:
             return sizes[key]
         if key in active:
-            raise ValueError("an alias refers to the node that contains it")
+            raise ValueError("an alias refers to the node that contains it; remove the alias")
         active.add(key)
         total = 1
         if isinstance(node, SequenceNode):
@@ -71,7 +85,10 @@ def _expanded_size(root: Node) -> int:
             total += sum(size(k) + size(v) for k, v in node.value)
         active.discard(key)
         if total > MAX_EXPANDED_NODES:
-            raise ValueError(f"aliases expand it to more than {MAX_EXPANDED_NODES:,} values")
+            raise ValueError(
+                f"aliases expand it to more than {MAX_EXPANDED_NODES:,} values; write the values out or use fewer "
+                "aliases"
+            )
         sizes[key] = total
         return total
 
@@ -99,6 +116,7 @@ def read_spec_data(path: Path) -> Any:
         ) from None
     loader = _StrictLoader(text)
     try:
+        _check_depth(text)
         root = loader.get_single_node()
         if root is None:
             return None
@@ -112,8 +130,8 @@ def read_spec_data(path: Path) -> Any:
         detail = f"{context}: {problem}" if context else problem
         raise _invalid(path, f"is not valid YAML{line}: {excerpt(detail, quote=False)}") from None
     except ValueError as exc:
-        raise _invalid(path, f"is refused: {exc}; write the values out or use fewer aliases") from None
-    except RecursionError:
+        raise _invalid(path, f"is refused: {exc}") from None
+    except RecursionError:  # a structure _check_depth lets through but Python cannot build
         raise _invalid(path, "nests too deeply; a spec needs a few levels, not thousands") from None
     finally:
         loader.dispose()
