@@ -129,16 +129,35 @@ def test_kms_key_rotation_as_deployed(cloud):
     assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
 
 
-def test_lustre_and_its_association_as_deployed(cloud):
-    fsx = cloud.client("fsx")
+def test_lustre_is_wired_to_the_deployed_network_and_bucket(cloud):
+    """What the deploy resolves, not what the template states: the file system sits in the network stack's
+    private subnet in the B200 fleet's zone, behind a server group that lets the client group in on the Lustre
+    ports, the fleet's interfaces carry that client group, and the association exports to the checkpoint bucket
+    the storage stack created."""
+    fsx, ec2 = cloud.client("fsx"), cloud.client("ec2")
     (fs,) = fsx.describe_file_systems()["FileSystems"]
-    assert (fs["FileSystemType"], fs["StorageCapacity"]) == ("LUSTRE", 48000)
-    assert fs["LustreConfiguration"]["DeploymentType"] == "PERSISTENT_2"
-    assert fs["LustreConfiguration"]["PerUnitStorageThroughput"] == 500
+    (subnet,) = ec2.describe_subnets(SubnetIds=fs["SubnetIds"])["Subnets"]
+    (vpc,) = physical(cloud, "frontier-network", "AWS::EC2::VPC")
+    assert (subnet["VpcId"], subnet["AvailabilityZone"]) == (vpc, "us-east-1a")
+    assert subnet["SubnetId"] in physical(cloud, "frontier-network", "AWS::EC2::Subnet")
+    assert subnet["MapPublicIpOnLaunch"] is False
+    groups = ec2.describe_security_groups()["SecurityGroups"]
+    (server,) = [g for g in groups if g["Description"] == "FSx for Lustre: Lustre traffic from its clients"]
+    assert server["VpcId"] == vpc
+    sources = {
+        (rule["FromPort"], rule["ToPort"]): {pair["GroupId"] for pair in rule["UserIdGroupPairs"]}
+        for rule in server["IpPermissions"]
+    }
+    assert set(sources) == {(988, 988), (1018, 1023)}
+    (client,) = [g for g in sources[(988, 988)] if g != server["GroupId"]]
+    assert sources[(1018, 1023)] == {server["GroupId"], client}
+    interfaces = fleet_launch_template(cloud, "pretrain-b200")["NetworkInterfaces"]
+    assert all(client in i["Groups"] for i in interfaces)  # the fleet's nodes are Lustre clients
     (dra,) = fsx.describe_data_repository_associations()["Associations"]
     assert dra["FileSystemId"] == fs["FileSystemId"]
-    assert dra["DataRepositoryPath"] == f"s3://{checkpoint_bucket(cloud)}/checkpoints/"
-    assert dra["S3"]["AutoExportPolicy"] == {"Events": ["NEW", "CHANGED", "DELETED"]}
+    bucket = checkpoint_bucket(cloud)
+    cloud.client("s3").head_bucket(Bucket=bucket)
+    assert dra["DataRepositoryPath"] == f"s3://{bucket}/checkpoints/"
 
 
 def test_fleet_role_policies_as_deployed(cloud):

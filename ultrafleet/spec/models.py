@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from ultrafleet.findings import excerpt
+from ultrafleet.spec.strict import make_scalars_strict
 from ultrafleet.spec.workload import Workload
 
 ACCOUNT_PATTERN = r"^\d{12}$"
@@ -42,6 +44,10 @@ ReservationId = Annotated[str, AfterValidator(_reservation_id)]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        make_scalars_strict(cls)  # integer and boolean fields as strict as the JSON Schema says
 
 
 class Role(StrEnum):
@@ -376,7 +382,7 @@ class Spec(_Model):
     def _azs(cls, value: list[str]) -> list[str]:
         for az in value:
             if not re.match(AZ_PATTERN, az):
-                raise ValueError(f"'{az}' is not a zone name such as us-east-1a or us-east-1-dfw-2a")
+                raise ValueError(f"{excerpt(az)} is not a zone name such as us-east-1a or us-east-1-dfw-2a")
         if len(set(value)) != len(value):
             raise ValueError("availability zones must not repeat")
         return value

@@ -21,6 +21,7 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
+from moto.moto_api._internal.models import moto_api_backend
 from moto.server import ThreadedMotoServer
 from moto.ssm.models import Parameter, ssm_backends
 
@@ -190,10 +191,10 @@ class MotoCloud:
 
 
 class MotoServer(MotoCloud):
-    """moto as a local server (ThreadedMotoServer on 127.0.0.1, extensions loaded) for real tools such as the CDK
-    CLI. ``env`` is the environment a subprocess needs: AWS_ENDPOINT_URL on the name localhost (moto parses
-    path-style template URLs only for it) and dummy credentials. ``seed=False`` leaves out the public SSM
-    parameters (the DLAMI ids), which only stack deployments need; finding an AMI costs seconds."""
+    """moto as a local server (ThreadedMotoServer on 127.0.0.1, extensions loaded, every backend reset on entry) for
+    real tools such as the CDK CLI. ``env`` is the environment a subprocess needs: AWS_ENDPOINT_URL on the name
+    localhost (moto parses path-style template URLs only for it) and dummy credentials. ``seed=False`` leaves out
+    the public SSM parameters (the DLAMI ids), which only stack deployments need; finding an AMI costs seconds."""
 
     def __init__(self, account_id: str = "123456789012", region: str = "us-east-1", *, seed: bool = True) -> None:
         super().__init__(account_id, region)
@@ -201,6 +202,7 @@ class MotoServer(MotoCloud):
 
     def __enter__(self) -> MotoServer:
         _prepare_moto()
+        moto_api_backend.reset()  # the server shares moto's in-process backends: start from a clean account
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))

@@ -27,6 +27,8 @@ EXTENSIONS = (
     "scaling_policy",
     "security_group_egress",
     "sns_topic_policy",
+    "update_parameters",
+    "warm_pool",
     "zones",
 )
 """One module per gap in moto, each with an ``install()``."""
