@@ -33,22 +33,22 @@ CERT_ID = "certificate/12345678-1234-1234-1234-123456789012"
 CASES = {
     "bucket in IP form": (
         spec_dict(storage={"checkpoint_bucket": {"bucket_name": "192.168.5.4"}}),
-        "error UF-STO-010 storage.checkpoint_bucket.bucket_name: '192.168.5.4' must not be formatted as an IP "
+        "error UF-STO-016 storage.checkpoint_bucket.bucket_name: '192.168.5.4' must not be formatted as an IP "
         "address (S3 bucket naming rules); choose another name",
     ),
     "bucket with adjacent periods": (
         spec_dict(storage={"checkpoint_bucket": {"bucket_name": "team..checkpoints"}}),
-        "error UF-STO-010 storage.checkpoint_bucket.bucket_name: 'team..checkpoints' must not hold two adjacent "
+        "error UF-STO-016 storage.checkpoint_bucket.bucket_name: 'team..checkpoints' must not hold two adjacent "
         "periods (S3 bucket naming rules); choose another name",
     ),
     "bucket with xn-- prefix": (
         spec_dict(storage={"checkpoint_bucket": {"bucket_name": "xn--checkpoints"}}),
-        "error UF-STO-010 storage.checkpoint_bucket.bucket_name: 'xn--checkpoints' must not start with xn--, a "
+        "error UF-STO-016 storage.checkpoint_bucket.bucket_name: 'xn--checkpoints' must not start with xn--, a "
         "prefix S3 reserves (S3 bucket naming rules); choose another name",
     ),
     "bucket with -s3alias suffix": (
         spec_dict(storage={"checkpoint_bucket": {"bucket_name": "checkpoints-s3alias"}}),
-        "error UF-STO-010 storage.checkpoint_bucket.bucket_name: 'checkpoints-s3alias' must not end with -s3alias, "
+        "error UF-STO-016 storage.checkpoint_bucket.bucket_name: 'checkpoints-s3alias' must not end with -s3alias, "
         "a suffix S3 reserves (S3 bucket naming rules); choose another name",
     ),
     "six path patterns": (
@@ -133,22 +133,22 @@ CASES = {
     ),
     "nvme over /etc": (
         spec_dict(storage={"nvme_cache": {"mount_path": "/etc"}}),
-        "error UF-STO-012 storage.nvme_cache.mount_path: '/etc' is inside the system directory /etc; mounting there "
+        "error UF-STO-018 storage.nvme_cache.mount_path: '/etc' is inside the system directory /etc; mounting there "
         "would hide the node's own files; use a directory of its own such as /opt/dlami/nvme",
     ),
     "nvme below /usr": (
         spec_dict(storage={"nvme_cache": {"mount_path": "/usr/local/nvme"}}),
-        "error UF-STO-012 storage.nvme_cache.mount_path: '/usr/local/nvme' is inside the system directory /usr; "
+        "error UF-STO-018 storage.nvme_cache.mount_path: '/usr/local/nvme' is inside the system directory /usr; "
         "mounting there would hide the node's own files; use a directory of its own such as /opt/dlami/nvme",
     ),
     "nvme over /opt": (
         spec_dict(storage={"nvme_cache": {"mount_path": "/opt"}}),
-        "error UF-STO-012 storage.nvme_cache.mount_path: '/opt' is a system directory; mounting there would hide the "
+        "error UF-STO-018 storage.nvme_cache.mount_path: '/opt' is a system directory; mounting there would hide the "
         "node's own files; use a directory of its own such as /opt/dlami/nvme",
     ),
     "nvme path climbing out": (
         spec_dict(storage={"nvme_cache": {"mount_path": "/data/../etc"}}),
-        "error UF-STO-012 storage.nvme_cache.mount_path: '/data/../etc' is not a normalized absolute path (no "
+        "error UF-STO-018 storage.nvme_cache.mount_path: '/data/../etc' is not a normalized absolute path (no "
         "empty, . or .. parts, no trailing /); mounting there would hide the node's own files; use a directory of "
         "its own such as /opt/dlami/nvme",
     ),
@@ -357,7 +357,7 @@ def test_a_fixed_bucket_name_shared_by_environments_fails(tmp_path):
     data["storage"] = {"checkpoint_bucket": {"bucket_name": "demo-ckpt"}}
     (line, *_) = fails_cleanly(tmp_path, write(tmp_path, data))
     assert line == (
-        "error UF-STO-011 storage.checkpoint_bucket.bucket_name: 'demo-ckpt' would be created by environments dev, "
+        "error UF-STO-017 storage.checkpoint_bucket.bucket_name: 'demo-ckpt' would be created by environments dev, "
         "prod, but a bucket name is global; set a different bucket_name in each environment, or leave it out for "
         "generated names"
     )

@@ -50,7 +50,7 @@ def check(spec: Spec) -> list[Finding]:
     why = problem(name) if name is not None else None
     if why is None:
         return []
-    return [error("UF-STO-010", PATH, f"{excerpt(name)} {why} (S3 bucket naming rules); choose another name")]
+    return [error("UF-STO-016", PATH, f"{excerpt(name)} {why} (S3 bucket naming rules); choose another name")]
 
 
 def check_environments(data: dict[str, Any]) -> list[Finding]:
@@ -64,7 +64,7 @@ def check_environments(data: dict[str, Any]) -> list[Finding]:
             users.setdefault(name, []).append(env)
     return [
         error(
-            "UF-STO-011",
+            "UF-STO-017",
             PATH,
             f"{excerpt(name)} would be created by environments {', '.join(envs)}, but a bucket name is global; "
             "set a different bucket_name in each environment, or leave it out for generated names",

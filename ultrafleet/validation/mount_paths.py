@@ -41,7 +41,7 @@ def check(spec: Spec) -> list[Finding]:
         if why:
             out.append(
                 error(
-                    "UF-STO-012",
+                    "UF-STO-018",
                     path,
                     f"{excerpt(mount_path)} {why}; mounting there would hide the node's own files; use a directory of "
                     f"its own such as {default}",
@@ -50,7 +50,7 @@ def check(spec: Spec) -> list[Finding]:
     if len(mounts) == 2 and mounts[0][1] == mounts[1][1]:
         out.append(
             error(
-                "UF-STO-012",
+                "UF-STO-018",
                 mounts[1][0],
                 f"{excerpt(mounts[1][1])} is the NVMe cache's mount path too; give Lustre its own, such as /fsx",
             )
