@@ -34,6 +34,14 @@ def _finding(err: dict[str, Any], path: str | None = None) -> Finding:
         return error("UF-SPEC-002", path, "is not a known field; remove it or check its spelling")
     if kind == "missing":
         return error("UF-SPEC-003", path, "is required")
+    if kind == "union_tag_invalid" and path == "scheduler":
+        tag = err["input"].get("type") if isinstance(err["input"], dict) else err["input"]
+        return error(
+            "UF-SCHED-001",
+            "scheduler.type",
+            f"'{tag}' is not a scheduler type; use eks (an existing EKS cluster) or slurm-pcs (an existing AWS "
+            "PCS cluster), or leave the scheduler section out",
+        )
     if kind == "union_tag_invalid":
         tag = err["input"].get("type") if isinstance(err["input"], dict) else err["input"]
         return error(

@@ -13,8 +13,9 @@ from constructs import Construct
 
 from ultrafleet.constructs.accelerated_fleet import AcceleratedFleet, Serving, UserDataHook
 from ultrafleet.constructs.efa_security_group import EfaSecurityGroup
+from ultrafleet.constructs.scheduler_fleet import SchedulerFleet, scheduler_owns_nvme
 from ultrafleet.planning.fleets import ResolvedFleet
-from ultrafleet.spec.models import Role, Storage
+from ultrafleet.spec.models import EksScheduler, PcsScheduler, Role, Storage
 from ultrafleet.stacks.storage_stack import StorageStack
 from ultrafleet.templates import render
 
@@ -52,6 +53,8 @@ class FleetStack(Stack):
         storage_spec: Storage,
         serving: Serving | None = None,
         names: FleetNames | None = None,
+        scheduler: EksScheduler | PcsScheduler | None = None,
+        queue_name: str | None = None,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -71,9 +74,31 @@ class FleetStack(Stack):
         training = fleet.spec.role is Role.TRAINING
         hooks, placeholders, extra_groups = [], {}, []
         if training:
-            hooks, placeholders = _checkpoint_hook(fleet, storage, storage_spec)
+            # On EKS nodeadm stripes the instance store for kubelet and containerd (docs/schedulers.md).
+            tier_spec = storage_spec
+            if scheduler_owns_nvme(scheduler):
+                tier_spec = storage_spec.model_copy(update={"nvme_cache": None})
+            hooks, placeholders = _checkpoint_hook(fleet, storage, tier_spec)
             if storage.lustre:
                 extra_groups.append(storage.lustre.client_group)
+        if scheduler is not None:
+            self.fleet = SchedulerFleet(
+                self,
+                name,
+                fleet=fleet,
+                scheduler=scheduler,
+                vpc=vpc,
+                efa_security_group=efa_group.security_group if efa_group else None,
+                hooks=hooks,
+                placeholders=placeholders,
+                extra_security_groups=extra_groups,
+                group_name=names.group if names else name,
+                log_group_name=names.log_group if names else None,
+                queue_name=queue_name,
+            )
+            if training:
+                self.fleet.role.add_managed_policy(storage.checkpoints.fleet_policy(name))
+            return
         self.fleet = AcceleratedFleet(
             self,
             name,
