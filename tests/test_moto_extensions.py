@@ -29,6 +29,9 @@ ADDED_TYPES = {
     "AWS::CloudWatch::Alarm",
     "AWS::CodeBuild::Project",
     "AWS::CodePipeline::Pipeline",
+    "AWS::EKS::Nodegroup",
+    "AWS::PCS::ComputeNodeGroup",
+    "AWS::PCS::Queue",
 }
 
 
@@ -158,3 +161,32 @@ def test_every_extension_module_is_installed():
     modules = {p.stem for p in folder.glob("*.py")} - {"__init__", "api_shape"}  # api_shape: a helper
     assert modules == set(moto_extensions.EXTENSIONS)
     assert all(callable(m.install) for m in moto_extensions.MODULES)
+
+
+def test_moto_eks_still_drops_node_repair_config_on_create_and_has_no_pcs():
+    import importlib.util
+
+    from moto.eks.models import EKSBackend
+
+    assert "node_repair_config" not in inspect.signature(EKSBackend.create_nodegroup).parameters
+    assert importlib.util.find_spec("moto.pcs") is None
+
+
+def test_eks_node_group_needs_its_cluster_as_on_aws(moto_cloud):
+    template = {
+        "Resources": {
+            "Group": {
+                "Type": "AWS::EKS::Nodegroup",
+                "Properties": {
+                    "ClusterName": "absent",
+                    "NodeRole": "arn:aws:iam::123456789012:role/node",
+                    "Subnets": ["subnet-0a1a1a1a1a1a1a1a1"],
+                },
+            }
+        }
+    }
+    from botocore.parsers import ResponseParserError
+
+    # moto answers CreateStack with EKS's own error body (not CloudFormation's XML): loud, if not pretty
+    with pytest.raises(ResponseParserError, match="No cluster found for name: absent"):
+        moto_cloud.deploy("no-cluster", template)

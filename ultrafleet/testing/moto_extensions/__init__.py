@@ -27,6 +27,8 @@ EXTENSIONS = (
     "security_group_egress",
     "sns_topic_policy",
     "zones",
+    "eks_nodegroup",
+    "pcs",
 )
 """One module per gap in moto, each with an ``install()``."""
 MODULES = tuple(import_module(f"{__name__}.{name}") for name in EXTENSIONS)
