@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import math
 
-from ultrafleet.findings import Finding, error
+from ultrafleet.findings import Finding, error, warning
 from ultrafleet.planning.fleets import ResolvedFleet
-from ultrafleet.planning.scheduler import addresses_per_node
+from ultrafleet.planning.scheduler import addresses_per_node, eks, scheduled
 from ultrafleet.spec.models import ExistingVpc, Spec
 
 PATH = "network.existing_vpc"
@@ -89,6 +89,19 @@ def check(spec: Spec, fleets: list[ResolvedFleet]) -> list[Finding]:
                 )
                 continue
             need[zone] += per_zone * addresses_per_node(f, spec)
+    scheduler = eks(spec)
+    if scheduler and scheduler.cni.warm_ip_target is None:
+        for f in fleets:
+            if scheduled(spec, f.spec) and f.instance_type.ipv4_per_interface is None:
+                out.append(
+                    warning(
+                        "UF-NET-017",
+                        "scheduler.cni.warm_ip_target",
+                        f"unset, and the catalog has no IPv4-addresses-per-interface figure for "
+                        f"{f.instance_type.name} ({f.path}), so the VPC CNI's warm pool (one spare interface) is "
+                        "not counted in the subnet check; set warm_ip_target to the cluster's value",
+                    )
+                )
     for zone, needed in need.items():
         free = sum(vpc.subnets[s].free_addresses for s in vpc.subnet_ids_by_zone[zone])
         if needed > free:
