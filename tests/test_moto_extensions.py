@@ -170,23 +170,3 @@ def test_moto_eks_still_drops_node_repair_config_on_create_and_has_no_pcs():
 
     assert "node_repair_config" not in inspect.signature(EKSBackend.create_nodegroup).parameters
     assert importlib.util.find_spec("moto.pcs") is None
-
-
-def test_eks_node_group_needs_its_cluster_as_on_aws(moto_cloud):
-    template = {
-        "Resources": {
-            "Group": {
-                "Type": "AWS::EKS::Nodegroup",
-                "Properties": {
-                    "ClusterName": "absent",
-                    "NodeRole": "arn:aws:iam::123456789012:role/node",
-                    "Subnets": ["subnet-0a1a1a1a1a1a1a1a1"],
-                },
-            }
-        }
-    }
-    from botocore.parsers import ResponseParserError
-
-    # moto answers CreateStack with EKS's own error body (not CloudFormation's XML): loud, if not pretty
-    with pytest.raises(ResponseParserError, match="No cluster found for name: absent"):
-        moto_cloud.deploy("no-cluster", template)

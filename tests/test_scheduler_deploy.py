@@ -165,3 +165,24 @@ def test_pcs_node_groups_and_queues_as_deployed(pcs_cloud):
     queues = {q["Name"]: q for q in state["queues"].values()}
     assert sorted(queues) == ["nvl72", "pretrain", "serve"]
     assert queues["pretrain"]["ComputeNodeGroupConfigurations"] == [{"ComputeNodeGroupId": b200["Id"]}]
+
+
+def test_a_node_group_needs_its_cluster_as_on_aws(cloud):
+    """The EKS extension creates node groups through moto's EKS backend: no cluster, no node group."""
+    from botocore.parsers import ResponseParserError
+
+    template = {
+        "Resources": {
+            "Group": {
+                "Type": "AWS::EKS::Nodegroup",
+                "Properties": {
+                    "ClusterName": "absent",
+                    "NodeRole": "arn:aws:iam::123456789012:role/node",
+                    "Subnets": ["subnet-0a1a1a1a1a1a1a1a1"],
+                },
+            }
+        }
+    }
+    # moto answers CreateStack with EKS's own error body (not CloudFormation's XML): loud, if not pretty
+    with pytest.raises(ResponseParserError, match="No cluster found for name: absent"):
+        cloud.deploy("no-cluster", template)
