@@ -40,6 +40,34 @@ PCS_ROLE_PATH = "/aws-pcs/"
 instance profiles for AWS PCS"); a path keeps CloudFormation's generated, collision-free names."""
 
 
+def scheduler_boot_script(
+    fleet: ResolvedFleet,
+    scheduler: EksScheduler | PcsScheduler,
+    *,
+    hooks: Sequence[UserDataHook] = (),
+    log_group_name: str | None = None,
+    watched_paths: Sequence[str] = ("/",),
+) -> str:
+    """The boot script a scheduler fleet's join gate runs: ultrafleet's node init with the fleet's hooks, the EKS
+    boot labels where they are needed, and the CloudWatch agent. The one place where a scheduler fleet's boot
+    checks are chosen: the boot health gate belongs here, periodic self-marking does not (the scheduler repairs)."""
+    boot_hooks = list(hooks)
+    if isinstance(scheduler, EksScheduler) and plan.boot_labels_needed(fleet):
+        script = render("eks_node_labels.sh.j2", ultraserver=fleet.ultraserver is not None)
+        boot_hooks.append(UserDataHook(name="eks-node-labels", script=script.rstrip("\n")))
+    if log_group_name:
+        boot_hooks.append(AcceleratedFleet._cloudwatch_hook(fleet, log_group_name, watched_paths))
+    acc = fleet.instance_type.accelerators
+    return render(
+        "node_init.sh.j2",
+        fleet_name=fleet.spec.name,
+        instance_type=fleet.instance_type.name,
+        efa_interfaces=fleet.efa_interfaces,
+        neuron=bool(acc and acc.kind == "neuron"),
+        hooks=boot_hooks,
+    )
+
+
 def scheduler_owns_nvme(scheduler: EksScheduler | PcsScheduler | None) -> bool:
     """EKS's nodeadm builds the instance-store RAID0 (for kubelet and containerd); under PCS, or without a
     scheduler, ultrafleet's checkpoint tier builds its own array."""
@@ -65,12 +93,10 @@ class SchedulerFleet(Construct):
     :param scheduler: the spec's scheduler section (EKS or PCS).
     :param vpc: the scheduler's VPC (imported); the fleet's subnets in its zones are used.
     :param efa_security_group: required when the fleet uses EFA.
-    :param hooks: extra boot-script sections (e.g. the checkpoint tier); default: none.
-    :param placeholders: deploy-time values for the hooks' @@NAME@@ marks; default: none.
+    :param boot_script: the fleet's rendered boot script (``scheduler_boot_script``), run by the join gate.
+    :param placeholders: deploy-time values for the boot script's @@NAME@@ marks; default: none.
     :param extra_security_groups: more groups for every interface; default: none.
     :param group_name: the node group's name (<spec>-<fleet>).
-    :param log_group_name: where the CloudWatch agent ships the node's ultrafleet logs; default: no agent setup.
-    :param watched_paths: mount points whose disk use the agent reports; default: the root volume.
     :param queue_name: PCS only: create a queue of this name over the node group; default: none.
     :param subnet_group_name: default: "compute".
     """
@@ -84,12 +110,10 @@ class SchedulerFleet(Construct):
         scheduler: EksScheduler | PcsScheduler,
         vpc: ec2.IVpc,
         efa_security_group: ec2.ISecurityGroup | None,
-        hooks: Sequence[UserDataHook] = (),
+        boot_script: str,
         placeholders: Mapping[str, str] | None = None,
         extra_security_groups: Sequence[ec2.ISecurityGroup] = (),
         group_name: str,
-        log_group_name: str | None = None,
-        watched_paths: Sequence[str] = ("/",),
         queue_name: str | None = None,
         subnet_group_name: str = "compute",
     ) -> None:
@@ -134,19 +158,8 @@ class SchedulerFleet(Construct):
                 partition_count=spec.placement.partition_count,
                 existing_group_name=spec.placement.existing_group_name,
             ).group_name
-        boot_hooks = list(hooks)
         if is_eks and plan.boot_labels_needed(fleet):
-            boot_hooks.append(self._labels_hook(fleet))
-        if log_group_name:
-            boot_hooks.append(AcceleratedFleet._cloudwatch_hook(fleet, log_group_name, watched_paths))
-        boot_script = render(
-            "node_init.sh.j2",
-            fleet_name=spec.name,
-            instance_type=fleet.instance_type.name,
-            efa_interfaces=fleet.efa_interfaces,
-            neuron=bool(fleet.instance_type.accelerators and fleet.instance_type.accelerators.kind == "neuron"),
-            hooks=boot_hooks,
-        )
+            self._grant_topology_read()
         if is_eks:
             user_data = eks_user_data(
                 fleet_name=spec.name, boot_script=boot_script, raid0_instance_store=fleet.instance_type.nvme is not None
@@ -187,9 +200,9 @@ class SchedulerFleet(Construct):
         low = settings.min_size if settings and settings.min_size is not None else fleet.instances
         return low, (settings.max_size if settings and settings.max_size else fleet.instances)
 
-    def _labels_hook(self, fleet: ResolvedFleet) -> UserDataHook:
-        """The boot labels script, and exactly the permission it needs: DescribeInstanceTopology, which supports no
-        resource-level permissions (Service Authorization Reference, Amazon EC2 actions)."""
+    def _grant_topology_read(self) -> None:
+        """Exactly what the boot labels script needs: DescribeInstanceTopology, which supports no resource-level
+        permissions (Service Authorization Reference, Amazon EC2 actions)."""
         self.role.add_to_policy(iam.PolicyStatement(actions=["ec2:DescribeInstanceTopology"], resources=["*"]))
         Validations.of(self.role).acknowledge(
             Acknowledgment(
@@ -198,8 +211,6 @@ class SchedulerFleet(Construct):
                 "action granted on *, for the node's own topology labels",
             )
         )
-        script = render("eks_node_labels.sh.j2", ultraserver=fleet.ultraserver is not None)
-        return UserDataHook(name="eks-node-labels", script=script.rstrip("\n"))
 
     def _launch_template_ref(self) -> dict[str, str]:
         return {"id": self.launch_template.ref, "version": self.launch_template.attr_latest_version_number}

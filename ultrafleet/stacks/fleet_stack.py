@@ -13,7 +13,7 @@ from constructs import Construct
 
 from ultrafleet.constructs.accelerated_fleet import AcceleratedFleet, Serving, UserDataHook
 from ultrafleet.constructs.efa_security_group import EfaSecurityGroup
-from ultrafleet.constructs.scheduler_fleet import SchedulerFleet, scheduler_owns_nvme
+from ultrafleet.constructs.scheduler_fleet import SchedulerFleet, scheduler_boot_script, scheduler_owns_nvme
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.spec.models import EksScheduler, PcsScheduler, Role, Storage
 from ultrafleet.stacks.storage_stack import StorageStack
@@ -89,11 +89,12 @@ class FleetStack(Stack):
                 scheduler=scheduler,
                 vpc=vpc,
                 efa_security_group=efa_group.security_group if efa_group else None,
-                hooks=hooks,
+                boot_script=scheduler_boot_script(
+                    fleet, scheduler, hooks=hooks, log_group_name=names.log_group if names else None
+                ),
                 placeholders=placeholders,
                 extra_security_groups=extra_groups,
                 group_name=names.group if names else name,
-                log_group_name=names.log_group if names else None,
                 queue_name=queue_name,
             )
             if training:
