@@ -34,14 +34,14 @@ EKS = {
 }
 FLEETS = [
     {
-        "name": "trn2",
+        "name": "trn",
         "role": "training",
-        "instance_type": "trn2.48xlarge",
+        "instance_type": "trn1.32xlarge",
         "count": 2,
         "availability_zones": ["us-east-1b"],
         "capacity": {"type": "capacity-reservation", "reservation_id": "cr-0123456789abcdef0"},
     },
-    {"name": "p5-own", "role": "training", "instance_type": "p5.48xlarge", "count": 1, "scheduler": "none"},
+    {"name": "g6e-own", "role": "training", "instance_type": "g6e.xlarge", "count": 1, "scheduler": "none"},
     {"name": "g6e", "role": "inference", "instance_type": "g6e.xlarge", "count": 2},
 ]
 
@@ -60,15 +60,15 @@ def resources(stack, kind):
 
 
 def test_reservation_and_placement_move_into_the_launch_template(stacks):
-    (lt,) = resources(stacks.fleets["trn2"], "AWS::EC2::LaunchTemplate")
+    (lt,) = resources(stacks.fleets["trn"], "AWS::EC2::LaunchTemplate")
     data = lt["Properties"]["LaunchTemplateData"]
     assert data["CapacityReservationSpecification"] == {
         "CapacityReservationTarget": {"CapacityReservationId": "cr-0123456789abcdef0"}
     }
     assert "InstanceMarketOptions" not in data
-    (placement,) = _ids(stacks.fleets["trn2"], "AWS::EC2::PlacementGroup")
+    (placement,) = _ids(stacks.fleets["trn"], "AWS::EC2::PlacementGroup")
     assert data["Placement"] == {"GroupName": {"Fn::GetAtt": [placement, "GroupName"]}}
-    (group,) = resources(stacks.fleets["trn2"], "AWS::EKS::Nodegroup")
+    (group,) = resources(stacks.fleets["trn"], "AWS::EKS::Nodegroup")
     assert group["Properties"]["CapacityType"] == "ON_DEMAND"
     assert group["Properties"]["AmiType"] == "AL2023_x86_64_NEURON"
     assert group["Properties"]["Taints"] == [{"Key": "aws.amazon.com/neuron", "Value": "true", "Effect": "NO_SCHEDULE"}]
@@ -79,9 +79,9 @@ def _ids(stack, kind):
 
 
 def test_a_fleet_with_scheduler_none_keeps_its_own_auto_scaling_group(stacks):
-    assert len(resources(stacks.fleets["p5-own"], "AWS::AutoScaling::AutoScalingGroup")) == 1
-    assert resources(stacks.fleets["p5-own"], "AWS::EKS::Nodegroup") == []
-    assert resources(stacks.fleets["trn2"], "AWS::AutoScaling::AutoScalingGroup") == []
+    assert len(resources(stacks.fleets["g6e-own"], "AWS::AutoScaling::AutoScalingGroup")) == 1
+    assert resources(stacks.fleets["g6e-own"], "AWS::EKS::Nodegroup") == []
+    assert resources(stacks.fleets["trn"], "AWS::AutoScaling::AutoScalingGroup") == []
 
 
 def test_scheduled_inference_fleets_get_no_load_balancer(stacks):
@@ -91,7 +91,7 @@ def test_scheduled_inference_fleets_get_no_load_balancer(stacks):
 
 
 def test_eks_node_role_has_the_node_policies_and_no_topology_grant_without_boot_labels(stacks):
-    (role,) = resources(stacks.fleets["trn2"], "AWS::IAM::Role")
+    (role,) = resources(stacks.fleets["trn"], "AWS::IAM::Role")
     arns = role["Properties"]["ManagedPolicyArns"]
     names = sorted(p["Fn::Join"][1][-1].rsplit("/", 1)[1] for p in arns if "Fn::Join" in p)  # AWS-managed ones
     assert names == [
@@ -101,7 +101,7 @@ def test_eks_node_role_has_the_node_policies_and_no_topology_grant_without_boot_
         "AmazonSSMManagedInstanceCore",
         "CloudWatchAgentServerPolicy",
     ]
-    policies = resources(stacks.fleets["trn2"], "AWS::IAM::Policy")
+    policies = resources(stacks.fleets["trn"], "AWS::IAM::Policy")
     assert "ec2:DescribeInstanceTopology" not in str(policies)
 
 
@@ -191,9 +191,9 @@ def pcs_spec(**scheduler):
 
 
 def test_pcs_queues_must_name_scheduled_fleets_and_cover_them():
-    data = pcs_spec(queues={"train": ["trn2", "p5-own"]})
+    data = pcs_spec(queues={"train": ["trn", "g6e-own"]})
     assert codes(data) == [("UF-SCHED-020", "scheduler.queues.train"), ("UF-SCHED-021", "fleets[2].name")]
-    assert codes(pcs_spec(queues={"train": ["trn2"], "serve": ["g6e"]})) == []
+    assert codes(pcs_spec(queues={"train": ["trn"], "serve": ["g6e"]})) == []
 
 
 def test_required_components_follow_the_fleets():
