@@ -28,8 +28,8 @@ EKS_REPAIR_THRESHOLD_PERCENT = (1, 100)
 CloudFormation schema of AWS::EKS::Nodegroup has the same bounds)."""
 
 AL2023_ROOT_DEVICE = "/dev/xvda"
-"""Root device of the Amazon Linux 2023 AMIs, the EKS-optimized AL2023 AMIs among them (amazon-eks-ami's AL2023
-template builds on AL2023's /dev/xvda root volume)."""
+"""Root device of the EKS-optimized AL2023 AMIs (amazon-eks-ami, templates/al2023/template.json:
+ami_block_device_mappings device_name /dev/xvda)."""
 
 GPU_TAINT = "nvidia.com/gpu"
 NEURON_TAINT = "aws.amazon.com/neuron"
