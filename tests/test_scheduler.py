@@ -205,3 +205,10 @@ def test_required_components_follow_the_fleets():
         "EFA Kubernetes device plugin",
         "Neuron device plugin",
     ]
+
+
+def test_an_environment_can_point_at_another_cluster():
+    data = eks_spec(environments={"dev": {"scheduler": {"cluster_name": "dev-platform"}}})
+    dev = parse_spec(data, "dev")
+    assert (dev.scheduler.cluster_name, dev.scheduler.kubernetes_version) == ("dev-platform", "1.33")
+    assert parse_spec(data).scheduler.cluster_name == "ml-platform"

@@ -329,6 +329,8 @@ class Environment(_Model):
     storage: dict[str, Any] = {}
     fleets: dict[str, dict[str, Any]] = {}
     """Per fleet name, the fleet fields that differ (count, capacity, availability_zones, inference sizes...)."""
+    scheduler: dict[str, Any] = {}
+    """The scheduler fields that differ (e.g. a dev cluster's cluster_name and cluster_security_group_id)."""
 
 
 class Pipeline(_Model):
