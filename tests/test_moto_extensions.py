@@ -32,6 +32,9 @@ ADDED_TYPES = {
     "AWS::CodePipeline::Pipeline",
     "AWS::S3Express::DirectoryBucket",
     "AWS::AutoScaling::WarmPool",
+    "AWS::EKS::Nodegroup",
+    "AWS::PCS::ComputeNodeGroup",
+    "AWS::PCS::Queue",
 }
 
 
@@ -252,3 +255,12 @@ def test_update_with_use_previous_value_of_a_defaulted_parameter(shared_cloud):
     assert stack["Outputs"] == [{"OutputKey": "Version", "OutputValue": "30"}]
     topics = [t["TopicArn"] for t in moto_cloud.client("sns").list_topics()["Topics"]]
     assert [t.rsplit(":", 1)[1] for t in topics] == ["after"]
+
+
+def test_moto_eks_still_drops_node_repair_config_on_create_and_has_no_pcs():
+    import importlib.util
+
+    from moto.eks.models import EKSBackend
+
+    assert "node_repair_config" not in inspect.signature(EKSBackend.create_nodegroup).parameters
+    assert importlib.util.find_spec("moto.pcs") is None

@@ -120,11 +120,13 @@ def plan(
     from ultrafleet.planning.fleets import resolve_all
     from ultrafleet.planning.network import plan_subnets
     from ultrafleet.report import plan_data, print_checkpoints, print_findings, print_interfaces, print_plan
+    from ultrafleet.scheduler_report import print_scheduler, scheduler_data
 
     spec, warnings = _load_all(spec_path, environment)
     fleets = resolve_all(spec)
     subnets = plan_subnets(fleets, spec.availability_zones, spec.network.subnet_prefix_length)
     data = plan_data(spec, fleets, subnets, warnings, plan_checkpoints(spec, fleets))
+    data["scheduler"] = scheduler_data(spec, fleets)
     if prices:
         data["cost"] = _cost(spec_path, environment, spec, fleets, prices)
     if as_json:
@@ -133,6 +135,7 @@ def plan(
     print_findings(err, warnings)
     print_plan(out, data)
     print_checkpoints(out, data)
+    print_scheduler(out, data["scheduler"])
     if prices:
         from ultrafleet.cost_report import print_cost
 

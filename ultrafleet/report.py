@@ -119,7 +119,7 @@ def plan_data(
         "region": spec.region,
         "fleets": [fleet_data(f) | {"checkpoint": by_fleet.get(f.spec.name)} for f in fleets],
         "network": {
-            "vpc_cidr": str(spec.network.vpc_cidr),
+            "vpc_cidr": str(spec.network.existing_vpc.cidr if spec.network.existing_vpc else spec.network.vpc_cidr),
             "private_subnet_prefix": subnets.private_prefix,
             "ip_addresses_needed_per_az": subnets.ips_needed_per_az,
         },

@@ -15,6 +15,18 @@ from ultrafleet.spec.yaml_source import read_spec_data
 __all__ = ["Fleet", "Spec", "load_spec", "parse_spec", "read_spec_data"]
 
 
+REQUIRED_HINTS = {
+    "scheduler.cluster_name": ": the name of the existing EKS cluster the fleets join (aws eks list-clusters); "
+    "ultrafleet creates no control plane",
+    "scheduler.kubernetes_version": ': the cluster\'s Kubernetes version, e.g. "1.33" (aws eks describe-cluster)',
+    "scheduler.cluster_security_group_id": ": the cluster's security group (EKS: describe-cluster "
+    "resourcesVpcConfig.clusterSecurityGroupId; PCS: the group that reaches the Slurm controller)",
+    "scheduler.cluster_id": ": the id of the existing AWS PCS cluster (aws pcs list-clusters), pcs_...",
+    "scheduler.ami_id": ": a PCS-compatible AMI (PCS agent and Slurm installed) for the compute node groups",
+}
+"""Fixes for required fields whose name alone does not say where to find the value."""
+
+
 def _path(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
@@ -33,7 +45,15 @@ def _finding(err: dict[str, Any], path: str | None = None) -> Finding:
     if kind == "extra_forbidden":
         return error("UF-SPEC-002", path, "is not a known field; remove it or check its spelling")
     if kind == "missing":
-        return error("UF-SPEC-003", path, "is required")
+        return error("UF-SPEC-003", path, "is required" + REQUIRED_HINTS.get(path, ""))
+    if kind == "union_tag_invalid" and path == "scheduler":
+        tag = err["input"].get("type") if isinstance(err["input"], dict) else err["input"]
+        return error(
+            "UF-SCHED-001",
+            "scheduler.type",
+            f"'{tag}' is not a scheduler type; use eks (an existing EKS cluster) or slurm-pcs (an existing AWS "
+            "PCS cluster), or leave the scheduler section out",
+        )
     if kind == "union_tag_invalid":
         tag = err["input"].get("type") if isinstance(err["input"], dict) else err["input"]
         return error(

@@ -21,12 +21,14 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
+from moto.ec2.models import ec2_backends
 from moto.moto_api._internal.models import moto_api_backend
 from moto.server import ThreadedMotoServer
 from moto.ssm.models import Parameter, ssm_backends
 
 from ultrafleet.assembly import assembly_stacks
 from ultrafleet.planning.ami import GPU_BASE, NEURON
+from ultrafleet.spec.models import ExistingVpc
 from ultrafleet.testing import moto_extensions
 
 ALLOWED_UNCREATED = {
@@ -114,6 +116,30 @@ class MotoCloud:
                     data_type="aws:ec2:image",
                 )
             )
+
+    def seed_existing_vpc(self, vpc: ExistingVpc) -> None:
+        """The VPC and subnets a spec's ``network.existing_vpc`` names, created in moto under the spec's own ids
+        (moto draws random ids, so the created ones are re-keyed in its EC2 backend)."""
+        client = self.client("ec2")
+        backend = ec2_backends[self.account_id][self.region]
+        drawn = client.create_vpc(CidrBlock=str(vpc.cidr))["Vpc"]["VpcId"]
+        _rekey_vpc(backend, drawn, vpc.vpc_id)
+        blocks = iter(vpc.cidr.subnets(new_prefix=min(vpc.cidr.prefixlen + 4, 28)))
+        for zone, ids in vpc.subnet_ids_by_zone.items():
+            for subnet_id in ids:
+                made = client.create_subnet(VpcId=vpc.vpc_id, CidrBlock=str(next(blocks)), AvailabilityZone=zone)
+                subnet = backend.subnets[zone].pop(made["Subnet"]["SubnetId"])
+                subnet.id = subnet_id
+                backend.subnets[zone][subnet_id] = subnet
+
+    def seed_eks_cluster(self, name: str, version: str) -> None:
+        """An existing EKS cluster, as a spec's scheduler names it (ultrafleet never creates one)."""
+        self.client("eks").create_cluster(
+            name=name,
+            version=version,
+            roleArn=f"arn:aws:iam::{self.account_id}:role/eks-cluster",
+            resourcesVpcConfig={},
+        )
 
     @contextmanager
     def watching(self) -> Iterator[list[str]]:
@@ -232,3 +258,16 @@ def _prepare_moto() -> None:
     # A real account has AWS's managed policies (AmazonSSMManagedInstanceCore, ...); moto loads them on request.
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     moto_extensions.install()
+
+
+def _rekey_vpc(backend: Any, drawn: str, wanted: str) -> None:
+    """Give a moto VPC (and its default security group, route table and network ACL) another id."""
+    vpc = backend.vpcs.pop(drawn)
+    vpc.id = wanted
+    backend.vpcs[wanted] = vpc
+    backend.groups[wanted] = backend.groups.pop(drawn, {})
+    for group in backend.groups[wanted].values():
+        group.vpc_id = wanted
+    for table in [*backend.route_tables.values(), *backend.network_acls.values()]:
+        if table.vpc_id == drawn:
+            table.vpc_id = wanted

@@ -19,6 +19,7 @@ from ultrafleet.validation import (
     network,
     pipeline,
     placement,
+    scheduler,
     spread,
     storage,
     tags,
@@ -60,6 +61,7 @@ def validate(spec: Spec) -> list[Finding]:
         findings += fleet_size.check(rf) + spread.check(rf) + warm_pool.check(rf) + listener_rules.check(rf)
     if not any(f.level is Level.ERROR for f in findings):
         findings += network.check(spec, resolved) + storage.check(spec, resolved) + inference.check(spec, resolved)
+        findings += scheduler.check(spec, resolved)
     findings += workload_check.check(spec)
     return findings
 

@@ -30,6 +30,8 @@ EXTENSIONS = (
     "update_parameters",
     "warm_pool",
     "zones",
+    "eks_nodegroup",
+    "pcs",
 )
 """One module per gap in moto, each with an ``install()``."""
 MODULES = tuple(import_module(f"{__name__}.{name}") for name in EXTENSIONS)
