@@ -10,6 +10,8 @@ from ultrafleet.spec import load_spec
 from ultrafleet.testing.harness import MotoCloud
 from ultrafleet.testing.moto_extensions import pcs
 
+SCHEDULER_SPECS = ("eks", "slurm-pcs")
+
 
 @pytest.fixture(scope="module")
 def cloud(cli_assemblies):
@@ -17,7 +19,7 @@ def cloud(cli_assemblies):
     stacks (moto's mock is process-wide, so one cloud serves the module)."""
     with MotoCloud() as cloud:
         cloud.deployed = {}
-        for stem in ("eks", "slurm-pcs"):
+        for stem in SCHEDULER_SPECS:
             spec = load_spec(ROOT / "specs" / f"{stem}.yaml")
             cloud.seed_existing_vpc(spec.network.existing_vpc)
             if spec.scheduler.type == "eks":
