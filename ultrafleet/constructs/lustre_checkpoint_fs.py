@@ -16,6 +16,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from ultrafleet.constructs.closed_egress import close_default_egress
 from ultrafleet.planning.checkpoint import DEFAULT_PERSISTENT_2_MB_S_PER_TIB
 from ultrafleet.spec.models import Lustre
 
@@ -47,19 +48,24 @@ class LustreCheckpointFileSystem(Construct):
         settings: Lustre,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.server_group = ec2.SecurityGroup(
-            self,
-            "ServerGroup",
-            vpc=vpc,
-            allow_all_outbound=False,
-            description="FSx for Lustre: Lustre traffic from its clients",
+        # Every rule names a group, so all are separate resources: close EC2's default egress on both groups.
+        self.server_group = close_default_egress(
+            ec2.SecurityGroup(
+                self,
+                "ServerGroup",
+                vpc=vpc,
+                allow_all_outbound=False,
+                description="FSx for Lustre: Lustre traffic from its clients",
+            )
         )
-        self.client_group = ec2.SecurityGroup(
-            self,
-            "ClientGroup",
-            vpc=vpc,
-            allow_all_outbound=False,
-            description="FSx for Lustre clients: Lustre traffic to the servers",
+        self.client_group = close_default_egress(
+            ec2.SecurityGroup(
+                self,
+                "ClientGroup",
+                vpc=vpc,
+                allow_all_outbound=False,
+                description="FSx for Lustre clients: Lustre traffic to the servers",
+            )
         )
         for port in LUSTRE_PORTS:
             self.server_group.add_ingress_rule(self.server_group, port, "Lustre between servers")
