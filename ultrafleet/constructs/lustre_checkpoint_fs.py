@@ -18,9 +18,10 @@ from constructs import Construct
 
 from ultrafleet.constructs.closed_egress import close_default_egress
 from ultrafleet.planning.checkpoint import DEFAULT_PERSISTENT_2_MB_S_PER_TIB
+from ultrafleet.planning.network_policy import LUSTRE_TCP_PORTS
 from ultrafleet.spec.models import Lustre
 
-LUSTRE_PORTS = (ec2.Port.tcp(988), ec2.Port.tcp_range(1018, 1023))
+LUSTRE_PORTS = tuple(ec2.Port.tcp(a) if a == b else ec2.Port.tcp_range(a, b) for a, b in LUSTRE_TCP_PORTS)
 FS_PATH = "/checkpoints"
 EVENTS = ["NEW", "CHANGED", "DELETED"]
 FSX_S3_ROLE = "role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_*"
