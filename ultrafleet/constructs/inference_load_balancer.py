@@ -10,6 +10,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from ultrafleet.constructs.closed_egress import close_default_egress
+from ultrafleet.constructs.scanner_acks import acknowledge
 from ultrafleet.spec.models import Inference
 
 DEREGISTRATION_DELAY = Duration.seconds(60)
@@ -74,6 +75,12 @@ class InferenceLoadBalancer(Construct):
                 404, content_type="text/plain", message_body="no inference fleet for this request"
             ),
         )
+        if not certificate_arn:  # validation allows HTTP only on an internal load balancer (UF-INF)
+            reason = (
+                "internal load balancer without load_balancer.certificate_arn in the spec: HTTP on 80, reachable only "
+                "from the VPC's CIDR; set certificate_arn for HTTPS on 443 with the recommended TLS 1.2+ policy"
+            )
+            acknowledge(self.listener.node.default_child, checkov={"CKV_AWS_2": reason, "CKV_AWS_103": reason})
         self._vpc = vpc
 
     def add_fleet(self, name: str, settings: Inference) -> elbv2.ApplicationTargetGroup:

@@ -8,6 +8,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from ultrafleet.constructs.logs_key import logs_key
 from ultrafleet.planning.network import PUBLIC_SUBNET_PREFIX, SubnetPlan
 from ultrafleet.spec.models import Spec
 
@@ -47,5 +48,10 @@ class NetworkStack(Stack):
             gateway_endpoints={"S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3)},
             restrict_default_security_group=False,
         )
-        log_group = logs.LogGroup(self, "FlowLogs", retention=FLOW_LOG_RETENTION, removal_policy=RemovalPolicy.RETAIN)
+        # The flow log group's name is generated (naming it would replace it), so the key serves any log group
+        # of the account in this region through CloudWatch Logs; no other principal gains anything.
+        key = logs_key(self, "FlowLogsKey", log_group_names="*", description="ultrafleet: encrypts VPC flow logs")
+        log_group = logs.LogGroup(
+            self, "FlowLogs", retention=FLOW_LOG_RETENTION, removal_policy=RemovalPolicy.RETAIN, encryption_key=key
+        )
         self.vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(log_group))

@@ -12,6 +12,7 @@ from constructs import Construct
 
 from ultrafleet.constructs.checkpoint_bucket import CheckpointBucket
 from ultrafleet.constructs.lustre_checkpoint_fs import LustreCheckpointFileSystem
+from ultrafleet.constructs.scanner_acks import KMS_ROOT_STATEMENT, acknowledge
 from ultrafleet.spec.models import Storage
 
 
@@ -35,6 +36,7 @@ class StorageStack(Stack):
             removal_policy=RemovalPolicy.RETAIN,
             description="ultrafleet: encrypts checkpoints at rest",
         )
+        acknowledge(self.key.node.default_child, cfripper={"GenericResourceWildcardPolicyRule": KMS_ROOT_STATEMENT})
         self.checkpoints = CheckpointBucket(self, "Checkpoints", key=self.key, settings=storage.checkpoint_bucket)
         self.lustre: LustreCheckpointFileSystem | None = None
         if storage.lustre and lustre_zone:
