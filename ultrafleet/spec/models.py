@@ -182,6 +182,10 @@ class Network(_Model):
     """Private subnet size; default: the smallest that holds every fleet's interfaces twice over."""
     nat_gateways: int = Field(default=1, ge=0)
     """NAT gateways for outbound traffic from the private subnets (0: no internet egress)."""
+    restrict_default_security_group: bool = False
+    """Remove every rule of the VPC's default security group (the CDK's restrictDefaultSecurityGroup, a
+    Lambda-backed custom resource, which moto cannot run); default: off, the default group keeps EC2's rules (all
+    traffic from itself, all out). Nothing ultrafleet creates uses that group."""
 
     @field_validator("vpc_cidr")
     @classmethod

@@ -46,7 +46,7 @@ class NetworkStack(Stack):
             nat_gateways=net.nat_gateways,
             subnet_configuration=subnet_configuration,
             gateway_endpoints={"S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3)},
-            restrict_default_security_group=False,
+            restrict_default_security_group=net.restrict_default_security_group,
         )
         # The flow log group's name is generated (naming it would replace it), so the key serves any log group
         # of the account in this region through CloudWatch Logs; no other principal gains anything.
