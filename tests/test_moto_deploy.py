@@ -77,15 +77,57 @@ def test_placement_group_and_capacity_settings_as_deployed(cloud):
     assert (trn2["MinSize"], trn2["MaxSize"], trn2["DesiredCapacity"]) == (8, 8, 8)
 
 
-def test_efa_security_groups_reference_themselves_both_ways(cloud):
-    ec2 = cloud.client("ec2")
-    efa = [g for g in ec2.describe_security_groups()["SecurityGroups"] if "EFA between members" in g["Description"]]
-    assert len(efa) == 3  # the three EFA training fleets
-    for group in efa:
-        for direction in ("IpPermissions", "IpPermissionsEgress"):
-            (rule,) = group[direction]
-            assert rule["IpProtocol"] == "-1"
-            assert [p["GroupId"] for p in rule["UserIdGroupPairs"]] == [group["GroupId"]]
+NO_TRAFFIC = ("icmp", 252, 86, "255.255.255.255/32")
+"""The placeholder that keeps EC2's allow-all default off a group whose real egress rules are separate resources."""
+
+
+def deployed_rules(cloud) -> dict[str, dict[str, set]]:
+    """Every security group the stacks created, by description: its whole rule set per direction, one
+    (protocol, from port, to port, peer) per range or group pair, peers named by their group's description."""
+    ids = {sid for name in cloud.deployed for sid in physical(cloud, name, "AWS::EC2::SecurityGroup")}
+    groups = [g for g in cloud.client("ec2").describe_security_groups()["SecurityGroups"] if g["GroupId"] in ids]
+    names = {g["GroupId"]: g["Description"] for g in groups}
+    assert len(names) == len(ids) == len(set(names.values()))
+
+    def flatten(permissions: list[dict]) -> set:
+        rules = set()
+        for p in permissions:
+            key = (p["IpProtocol"], p.get("FromPort"), p.get("ToPort"))
+            rules |= {(*key, r["CidrIp"]) for r in p.get("IpRanges", [])}
+            rules |= {(*key, r["CidrIpv6"]) for r in p.get("Ipv6Ranges", [])}
+            rules |= {(*key, r["PrefixListId"]) for r in p.get("PrefixListIds", [])}
+            rules |= {(*key, names.get(r["GroupId"], r["GroupId"])) for r in p.get("UserIdGroupPairs", [])}
+        return rules
+
+    return {
+        g["Description"]: {"in": flatten(g["IpPermissions"]), "out": flatten(g["IpPermissionsEgress"])} for g in groups
+    }
+
+
+def test_every_deployed_security_group_has_exactly_its_rules(cloud):
+    """Whole rule sets, so a stray 0.0.0.0/0 (EC2's default egress on a group without inline egress) fails."""
+    lb, server, client = (
+        "ultrafleet inference load balancer",
+        "FSx for Lustre: Lustre traffic from its clients",
+        ("FSx for Lustre clients: Lustre traffic to the servers"),
+    )
+    expected = {}
+    for fleet in ("pretrain-b200", "gb200-nvl72", "trn2-finetune"):
+        efa = f"ultrafleet {fleet}: EFA between members"
+        expected[efa] = {"in": {("-1", None, None, efa)}, "out": {("-1", None, None, efa), NO_TRAFFIC}}
+    for fleet in ("pretrain-b200", "gb200-nvl72", "trn2-finetune", "serve-g7e"):
+        node = f"ultrafleet {fleet}: HTTPS out to AWS APIs and package mirrors"
+        expected[node] = {"in": set(), "out": {("tcp", 443, 443, "0.0.0.0/0")}}
+    serve = "ultrafleet serve-g7e: HTTPS out to AWS APIs and package mirrors"
+    expected[serve]["in"] = {("tcp", 8000, 8000, lb)}
+    expected[lb] = {"in": {("tcp", 80, 80, "10.64.0.0/16")}, "out": {("tcp", 8000, 8000, serve), NO_TRAFFIC}}
+    lustre = {("tcp", 988, 988), ("tcp", 1018, 1023)}
+    expected[server] = {
+        "in": {(*p, peer) for p in lustre for peer in (server, client)},
+        "out": {(*p, server) for p in lustre} | {NO_TRAFFIC},
+    }
+    expected[client] = {"in": set(), "out": {(*p, server) for p in lustre} | {NO_TRAFFIC}}
+    assert deployed_rules(cloud) == expected
 
 
 def checkpoint_bucket(cloud) -> str:

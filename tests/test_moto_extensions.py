@@ -17,7 +17,16 @@ from moto.fsx.responses import FSxResponse
 from moto.ssm.models import ParameterDict, ssm_backends
 
 from ultrafleet.testing.harness import DeployError
-from ultrafleet.testing.moto_extensions import autoscaling, fsx, iam_role, install, kms, s3_bucket, zones
+from ultrafleet.testing.moto_extensions import (
+    autoscaling,
+    fsx,
+    iam_role,
+    install,
+    kms,
+    s3_bucket,
+    security_group_egress,
+    zones,
+)
 
 ADDED_TYPES = {
     "AWS::EC2::PlacementGroup",
@@ -79,6 +88,12 @@ def test_wrapped_moto_models_still_drop_what_the_extension_adds(module, dropped)
     assert dropped in source
     assert "VersioningConfiguration" not in source and "ManagedPolicyArns" not in source
     assert "CapacityReservationSpecification" not in source
+
+
+def test_moto_security_group_model_still_ignores_inline_egress():
+    source = inspect.getsource(security_group_egress._original_create)
+    assert 'properties.get("SecurityGroupIngress", [])' in source
+    assert "SecurityGroupEgress" not in source
 
 
 def test_elbv2_target_group_still_lacks_getatt():

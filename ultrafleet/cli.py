@@ -115,10 +115,13 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json", help="JSON for pipelines")] = False,
     show_interfaces: Annotated[bool, typer.Option("--interfaces", help="Every interface of every fleet")] = False,
 ) -> None:
-    """Show each fleet's size, EFA layout and bandwidth, the subnet plan, and the cost with --prices."""
+    """Show each fleet's size, EFA layout and bandwidth, the subnet plan, its network policy, and the cost with
+    --prices."""
+    from ultrafleet.network_policy_report import network_policy_data, print_network_policy
     from ultrafleet.planning.checkpoint import plan_checkpoints
     from ultrafleet.planning.fleets import resolve_all
     from ultrafleet.planning.network import plan_subnets
+    from ultrafleet.planning.network_policy import plan_network_policy
     from ultrafleet.report import plan_data, print_checkpoints, print_findings, print_interfaces, print_plan
     from ultrafleet.scheduler_report import print_scheduler, scheduler_data
 
@@ -127,6 +130,7 @@ def plan(
     subnets = plan_subnets(fleets, spec.availability_zones, spec.network.subnet_prefix_length)
     data = plan_data(spec, fleets, subnets, warnings, plan_checkpoints(spec, fleets))
     data["scheduler"] = scheduler_data(spec, fleets)
+    data["network_policy"] = network_policy_data(plan_network_policy(spec, fleets))
     if prices:
         data["cost"] = _cost(spec_path, environment, spec, fleets, prices)
     if as_json:
@@ -136,6 +140,7 @@ def plan(
     print_plan(out, data)
     print_checkpoints(out, data)
     print_scheduler(out, data["scheduler"])
+    print_network_policy(out, data["network_policy"])
     if prices:
         from ultrafleet.cost_report import print_cost
 

@@ -238,6 +238,12 @@ class AcceleratedFleet(Construct):
         self.node_security_group.add_ingress_rule(
             serving.load_balancer_group, ec2.Port.tcp(settings.port), "model server traffic from the load balancer"
         )
+        # The load balancer's side of the same flow, requests and health checks (ELB User Guide, "Security groups
+        # for your Application Load Balancer": outbound to the instance security group on the listener and health
+        # check port); remote, so it lives here with the fleet.
+        serving.load_balancer_group.add_egress_rule(
+            self.node_security_group, ec2.Port.tcp(settings.port), "model server traffic to the fleet", True
+        )
         low, _ = self._size(fleet, serving)
         group.cfn_options.update_policy = CfnUpdatePolicy(
             auto_scaling_rolling_update=CfnAutoScalingRollingUpdate(

@@ -225,6 +225,10 @@ class Network(_Model):
     nat_gateways do not apply. default: ultrafleet creates the VPC."""
     s3_gateway_endpoint: bool = True
     """Add an S3 gateway endpoint; set false when an existing VPC already has one."""
+    restrict_default_security_group: bool = False
+    """Remove every rule of the VPC's default security group (the CDK's restrictDefaultSecurityGroup, a
+    Lambda-backed custom resource, which moto cannot run); default: off, the default group keeps EC2's rules (all
+    traffic from itself, all out). Nothing ultrafleet creates uses that group."""
 
     @field_validator("vpc_cidr")
     @classmethod

@@ -8,6 +8,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from ultrafleet.constructs.logs_key import logs_key
 from ultrafleet.planning.network import PUBLIC_SUBNET_PREFIX, SubnetPlan
 from ultrafleet.spec.models import ExistingVpc, Spec
 
@@ -51,16 +52,23 @@ class NetworkStack(Stack):
             gateway_endpoints={"S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3)}
             if net.s3_gateway_endpoint
             else None,
-            restrict_default_security_group=False,
+            restrict_default_security_group=net.restrict_default_security_group,
         )
-        log_group = logs.LogGroup(self, "FlowLogs", retention=FLOW_LOG_RETENTION, removal_policy=RemovalPolicy.RETAIN)
-        self.vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(log_group))
+        self.vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(self._flow_logs()))
+
+    def _flow_logs(self) -> logs.LogGroup:
+        """The flow logs' group, encrypted with a key of its own. Its name is generated (naming it would replace
+        it), so the key serves any log group of the account in this region through CloudWatch Logs; no other
+        principal gains anything."""
+        key = logs_key(self, "FlowLogsKey", log_group_names="*", description="ultrafleet: encrypts VPC flow logs")
+        return logs.LogGroup(
+            self, "FlowLogs", retention=FLOW_LOG_RETENTION, removal_policy=RemovalPolicy.RETAIN, encryption_key=key
+        )
 
     def _subnet_flow_logs(self, vpc: ExistingVpc) -> None:
         """Flow logs of the subnets ultrafleet's nodes use, in ultrafleet's own log group: the VPC is someone
         else's (and keeps its own logging), the traffic of these nodes is audited either way."""
-        log_group = logs.LogGroup(self, "FlowLogs", retention=FLOW_LOG_RETENTION, removal_policy=RemovalPolicy.RETAIN)
-        destination = ec2.FlowLogDestination.to_cloud_watch_logs(log_group)
+        destination = ec2.FlowLogDestination.to_cloud_watch_logs(self._flow_logs())
         for ids in vpc.subnet_ids_by_zone.values():
             for subnet_id in ids:
                 subnet = ec2.Subnet.from_subnet_attributes(self, f"Subnet-{subnet_id}", subnet_id=subnet_id)
