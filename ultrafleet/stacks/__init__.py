@@ -10,11 +10,13 @@ from aws_cdk import Stack
 from constructs import Construct
 
 from ultrafleet.constructs.accelerated_fleet import Serving
+from ultrafleet.constructs.landing_zone import apply_role_guardrails
 from ultrafleet.planning.fleets import resolve_all
 from ultrafleet.planning.network import plan_subnets
 from ultrafleet.spec import load_spec
 from ultrafleet.spec.models import Inference, Role, Spec
 from ultrafleet.stacks.fleet_stack import FleetNames, FleetStack
+from ultrafleet.stacks.governance import govern, guardrails
 from ultrafleet.stacks.inference_stack import InferenceStack
 from ultrafleet.stacks.network_stack import NetworkStack
 from ultrafleet.stacks.observability_stack import ObservabilityStack
@@ -119,6 +121,7 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
     )
     for key, value in {**spec.tags, "ultrafleet:spec": spec.name}.items():
         cdk.Tags.of(scope).add(key, value)
+    govern(scope, spec, env)
     return Stacks(
         network=network, storage=storage, fleets=fleet_stacks, inference=inference, observability=observability
     )
@@ -133,7 +136,7 @@ def create_pipeline(scope: Construct, spec_file: Path) -> Stack:
     spec = load_spec(spec_file)
     check(spec)
     settings = pipeline.required(spec)
-    return PipelineStack(
+    stack = PipelineStack(
         scope,
         f"{spec.name}-pipeline",
         spec_file=os.path.relpath(spec_file),
@@ -142,3 +145,5 @@ def create_pipeline(scope: Construct, spec_file: Path) -> Stack:
         env=cdk.Environment(account=settings.account, region=settings.region),
         description=f"ultrafleet {spec.name}: CodePipeline deploying {', '.join(settings.stages)}",
     )
+    apply_role_guardrails(stack, guardrails(spec))
+    return stack

@@ -6,6 +6,7 @@ from ultrafleet.findings import Finding, Level, SpecError, error
 from ultrafleet.planning.fleets import ResolvedFleet, resolve
 from ultrafleet.spec.models import Spec
 from ultrafleet.validation import ami, capacity, efa, fleet_type, inference, network, pipeline, placement, storage
+from ultrafleet.validation.governance import check as check_governance
 
 
 def _duplicate_names(spec: Spec) -> list[Finding]:
@@ -26,7 +27,7 @@ def _duplicate_names(spec: Spec) -> list[Finding]:
 
 def validate(spec: Spec) -> list[Finding]:
     """Every finding for the spec, errors and warnings, in spec order."""
-    findings = _duplicate_names(spec) + pipeline.check(spec)
+    findings = _duplicate_names(spec) + pipeline.check(spec) + check_governance(spec)
     resolved: list[ResolvedFleet] = []
     for i, fleet in enumerate(spec.fleets):
         type_findings = fleet_type.check(fleet, f"fleets[{i}]")

@@ -14,6 +14,7 @@ from moto.cloudformation import parsing
 
 EXTENSIONS = (
     "autoscaling",
+    "budgets",
     "cloudwatch_alarm",
     "codebuild_project",
     "codepipeline_pipeline",
