@@ -269,4 +269,3 @@ def test_the_budget_and_the_guarded_roles_deploy_to_moto(example_templates, moto
     (role,) = [r for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(PREFIX)]
     detail = iam.get_role(RoleName=role["RoleName"])["Role"]
     assert detail["PermissionsBoundary"]["PermissionsBoundaryArn"] == BOUNDARY
-
