@@ -269,3 +269,36 @@ def test_the_budget_and_the_guarded_roles_deploy_to_moto(example_templates, moto
     (role,) = [r for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(PREFIX)]
     detail = iam.get_role(RoleName=role["RoleName"])["Role"]
     assert detail["PermissionsBoundary"]["PermissionsBoundaryArn"] == BOUNDARY
+
+
+class _Session:
+    def __init__(self, client):
+        self._client = client
+
+    def client(self, service):
+        assert service == "ce"
+        return self._client
+
+
+def test_tags_activate_calls_cost_explorer_with_every_tag_key(monkeypatch):
+    import boto3
+    from botocore.stub import Stubber
+    from typer.testing import CliRunner
+
+    from ultrafleet import live
+    from ultrafleet.cli import app
+
+    ce = boto3.client("ce", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    keys = ["ultrafleet:spec", "ultrafleet:environment", "ultrafleet:fleet", "ultrafleet:role"]
+    with Stubber(ce) as stub:
+        stub.add_response(
+            "update_cost_allocation_tags_status",
+            {"Errors": [{"TagKey": "ultrafleet:role", "Code": "TagKeysNotFoundException", "Message": "not seen yet"}]},
+            {"CostAllocationTagsStatus": [{"TagKey": k, "Status": "Active"} for k in keys]},
+        )
+        monkeypatch.setattr(live, "session", lambda region=None: _Session(ce))
+        result = CliRunner().invoke(app, ["tags", "activate", str(EXAMPLE)])
+        stub.assert_no_pending_responses()
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ["error ultrafleet:role: TagKeysNotFoundException not seen yet"]
+    assert result.stdout.splitlines() == [f"activated 3 of 4 tag keys: {', '.join(keys)}"]

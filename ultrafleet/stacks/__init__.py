@@ -9,6 +9,7 @@ import aws_cdk as cdk
 from aws_cdk import Stack
 from constructs import Construct
 
+from ultrafleet.ami_lock import locked
 from ultrafleet.constructs.accelerated_fleet import Serving
 from ultrafleet.constructs.landing_zone import apply_role_guardrails
 from ultrafleet.planning.fleets import resolve_all
@@ -141,7 +142,7 @@ def create_pipeline(scope: Construct, spec_file: Path) -> Stack:
         f"{spec.name}-pipeline",
         spec_file=os.path.relpath(spec_file),
         settings=settings,
-        environments={name: load_spec(spec_file, name) for name in settings.stages},
+        environments={name: locked(load_spec(spec_file, name), spec_file, name) for name in settings.stages},
         env=cdk.Environment(account=settings.account, region=settings.region),
         description=f"ultrafleet {spec.name}: CodePipeline deploying {', '.join(settings.stages)}",
     )

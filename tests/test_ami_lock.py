@@ -1,0 +1,166 @@
+"""Pinned AMIs: `ultrafleet lock` against moto's SSM (the public DLAMI parameters the harness seeds), the lock
+file synth reads, the diff warning when a deploy would move a fleet's AMI, and the lock files that do not fit."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+
+import aws_cdk as cdk
+import pytest
+import yaml
+from moto.ssm.models import Parameter, ssm_backends
+from typer.testing import CliRunner
+
+from conftest import ROOT, spec_dict
+from ultrafleet.ami_lock import AmiLock, PinnedAmi, ami_changes, image_ids, locked
+from ultrafleet.cli import app
+from ultrafleet.planning.ami import GPU_BASE
+from ultrafleet.spec import parse_spec
+from ultrafleet.stacks import create_stacks
+from ultrafleet.testing.harness import MotoCloud
+
+runner = CliRunner()
+PARAMETER = GPU_BASE.format(arch="x86_64")
+SPEC = spec_dict(name="pinned", availability_zones=["us-east-1a"])
+
+
+@pytest.fixture(scope="module")
+def cloud():
+    with MotoCloud() as c:
+        yield c
+
+
+@pytest.fixture
+def spec_file(tmp_path):
+    path = tmp_path / "pinned.yaml"
+    path.write_text(yaml.safe_dump(SPEC))
+    return path
+
+
+def publish(cloud: MotoCloud, ami: str) -> None:
+    """AWS publishing a new DLAMI: a new version of the public parameter."""
+    versions = ssm_backends[cloud.account_id][cloud.region]._parameters[PARAMETER]
+    versions.append(
+        Parameter(
+            account_id=cloud.account_id,
+            name=PARAMETER,
+            value=ami,
+            parameter_type="String",
+            description=None,
+            allowed_pattern=None,
+            keyid=None,
+            last_modified_date=datetime.datetime(2026, 2, 1),
+            version=len(versions) + 1,
+            data_type="aws:ec2:image",
+        )
+    )
+
+
+def current(cloud: MotoCloud) -> str:
+    return cloud.client("ssm").get_parameter(Name=PARAMETER)["Parameter"]["Value"]
+
+
+def test_lock_writes_each_fleets_ami_and_keeps_it_until_update(cloud, spec_file):
+    first = current(cloud)
+    result = runner.invoke(app, ["lock", str(spec_file)])
+    assert result.exit_code == 0, result.output
+    path = spec_file.with_name("pinned.lock.yaml")
+    data = yaml.safe_load(path.read_text())
+    assert data["spec"] == "pinned" and data["region"] == "us-east-1"
+    assert data["fleets"]["train"]["parameter"] == PARAMETER
+    assert data["fleets"]["train"]["ami_id"] == first
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["fleets"]["train"]["read_at"])
+    assert f"  train: {first} ({PARAMETER}, new)" in result.stdout.splitlines()
+
+    publish(cloud, "ami-0123456789abcdef0")
+    kept = runner.invoke(app, ["lock", str(spec_file)])
+    assert kept.exit_code == 0 and f"  train: {first} ({PARAMETER}, kept)" in kept.stdout.splitlines()
+    assert yaml.safe_load(path.read_text())["fleets"]["train"]["ami_id"] == first
+
+    moved = runner.invoke(app, ["lock", str(spec_file), "--update"])
+    assert moved.exit_code == 0
+    assert f"  train: ami-0123456789abcdef0 ({PARAMETER}, moved from {first})" in moved.stdout.splitlines()
+
+
+def test_synth_pins_the_locked_ami_and_reads_no_parameter(spec_file):
+    lock = AmiLock(
+        spec="pinned",
+        region="us-east-1",
+        fleets={
+            "train": PinnedAmi(parameter=PARAMETER, ami_id="ami-0aaaaaaaaaaaaaaaa", read_at="2026-12-01T00:00:00Z")
+        },
+    )
+    spec_file.with_name("pinned.lock.yaml").write_text(lock.to_yaml())
+    spec = locked(parse_spec(SPEC), spec_file)
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    stack = create_stacks(cdk.App(context=context), spec).fleets["train"]
+    template = cdk.assertions.Template.from_stack(stack).to_json()
+    assert list(image_ids(template).values()) == ["ami-0aaaaaaaaaaaaaaaa"]
+    assert not [p for p in template.get("Parameters", {}).values() if p.get("Default", "").startswith("/aws/service/")]
+
+
+def launch_template(image) -> dict:
+    return {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {"ImageId": image}}}
+
+
+def test_diff_warns_with_old_and_new_ids_when_a_deploy_moves_an_ami():
+    ssm_ref = {"Ref": "SsmParameterValueami"}
+    unpinned = {
+        "Parameters": {"SsmParameterValueami": {"Type": "AWS::SSM::Parameter::Value<...>", "Default": PARAMETER}},
+        "Resources": {"LT": launch_template(ssm_ref)},
+    }
+    pinned = {"Resources": {"LT": launch_template("ami-0bbbbbbbbbbbbbbbb")}}
+    (finding,) = ami_changes({"s-fleet-train": unpinned}, {"s-fleet-train": pinned})
+    assert str(finding) == (
+        f"warning UF-LOCK-010 s-fleet-train/LT: the deploy changes the fleet's AMI from {PARAMETER} (resolved at "
+        "deploy) to ami-0bbbbbbbbbbbbbbbb; replaced nodes boot the new image; if that is not intended, run "
+        "`ultrafleet lock` (or keep the old lock file)"
+    )
+    resolved = {"s-fleet-train": {"SsmParameterValueami": "ami-0bbbbbbbbbbbbbbbb"}}
+    assert ami_changes({"s-fleet-train": unpinned}, {"s-fleet-train": pinned}, resolved) == []  # same image
+    moved = {"Resources": {"LT": launch_template("ami-0cccccccccccccccc")}}
+    (finding,) = ami_changes({"s-fleet-train": pinned}, {"s-fleet-train": moved})
+    assert "from ami-0bbbbbbbbbbbbbbbb to ami-0cccccccccccccccc" in finding.message
+    assert ami_changes({}, {"s-fleet-train": moved}) == []  # a new stack moves nothing
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        (
+            "spec",
+            "frontier",
+            "error UF-LOCK-002 pinned.lock.yaml: spec: 'frontier' is not this spec ('pinned'); run `ultrafleet lock` "
+            "for this spec (or move pinned.lock.yaml to the spec it belongs to)",
+        ),
+        (
+            "region",
+            "eu-west-1",
+            "error UF-LOCK-003 pinned.lock.yaml: region: 'eu-west-1' is not the spec's region (us-east-1); run "
+            "`ultrafleet lock` for this spec (or move pinned.lock.yaml to the spec it belongs to)",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["lock", "synth"])
+def test_a_lock_for_another_spec_or_region_exits_2_naming_it(cloud, spec_file, field, value, expected, command):
+    lock = {"spec": "pinned", "region": "us-east-1", "fleets": {}, field: value}
+    spec_file.with_name("pinned.lock.yaml").write_text(yaml.safe_dump(lock))
+    out = spec_file.with_name("cdk.out")
+    result = runner.invoke(app, [command, str(spec_file), *(["--output", str(out)] if command == "synth" else [])])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == expected
+    assert not out.exists()
+
+
+def test_lock_without_credentials_says_so_and_exits_2(spec_file, monkeypatch):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(spec_file.with_name("none")))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(spec_file.with_name("none")))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    result = runner.invoke(app, ["lock", str(spec_file)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: no AWS credentials found; set AWS_PROFILE")
+    assert not spec_file.with_name("pinned.lock.yaml").exists()
