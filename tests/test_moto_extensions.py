@@ -159,3 +159,14 @@ def test_every_extension_module_is_installed():
     modules = {p.stem for p in folder.glob("*.py")} - {"__init__", "api_shape"}  # api_shape: a helper
     assert modules == set(moto_extensions.EXTENSIONS)
     assert all(callable(m.install) for m in moto_extensions.MODULES)
+
+
+def test_moto_still_lacks_capacity_reservations_and_ec2_service_quotas():
+    from moto.servicequotas.exceptions import NoSuchResource
+    from moto.servicequotas.models import ServiceQuotasBackend
+
+    from ultrafleet.testing.moto_extensions import service_quotas
+
+    assert not [c for c in EC2Response.__mro__[1:] if "describe_capacity_reservations" in vars(c)]
+    with pytest.raises(NoSuchResource):
+        service_quotas._original_get(ServiceQuotasBackend("us-east-1", "123456789012"), "ec2", "L-417A185B")

@@ -440,5 +440,47 @@ def tags_activate(spec_path: SpecPath) -> None:
         raise typer.Exit(1)
 
 
+@app.command()
+def preflight(spec_path: SpecPath, environment: EnvOption = None) -> None:
+    """Read-only AWS checks that a deploy will not fail on quotas, capacity or launch parameters; exit 1 if it
+    would (permissions: docs/landing-zone.md)."""
+    from datetime import UTC, datetime
+
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from ultrafleet.ami_lock import locked
+    from ultrafleet.live import NoCredentials, session
+    from ultrafleet.planning.fleets import resolve_all
+    from ultrafleet.preflight import Clients, run
+    from ultrafleet.preflight.launch import images
+
+    spec, _ = _load_checked(spec_path, environment)
+    try:
+        spec = locked(spec, spec_path, environment)
+        aws = session(spec.region)
+    except SpecError as exc:
+        _fail(spec_path, environment, exc)
+    except NoCredentials as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    clients = Clients(ec2=aws.client("ec2"), service_quotas=aws.client("service-quotas"), ssm=aws.client("ssm"))
+    try:
+        results = run(spec, resolve_all(spec), clients, datetime.now(UTC), images(spec, clients.ssm))
+    except (ClientError, BotoCoreError) as exc:
+        err.print(
+            f"error: a read-only call failed: {exc}; see docs/landing-zone.md for the permissions", highlight=False
+        )
+        raise typer.Exit(2) from None
+    for r in results:
+        (out if r.level == "ok" else err).print(str(r), highlight=False, soft_wrap=True)
+    errors = sum(r.level == "error" for r in results)
+    warnings = sum(r.level == "warning" for r in results)
+    out.print(
+        f"{spec_path}: {len(results)} checks, {errors} would fail the deploy, {warnings} warnings", highlight=False
+    )
+    if errors:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()

@@ -15,6 +15,7 @@ from moto.cloudformation import parsing
 EXTENSIONS = (
     "autoscaling",
     "budgets",
+    "capacity_reservations",
     "cloudwatch_alarm",
     "codebuild_project",
     "codepipeline_pipeline",
@@ -26,6 +27,7 @@ EXTENSIONS = (
     "s3_bucket",
     "scaling_policy",
     "security_group_egress",
+    "service_quotas",
     "sns_topic_policy",
     "zones",
 )
