@@ -302,3 +302,10 @@ def test_tags_activate_calls_cost_explorer_with_every_tag_key(monkeypatch):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == ["error ultrafleet:role: TagKeysNotFoundException not seen yet"]
     assert result.stdout.splitlines() == [f"activated 3 of 4 tag keys: {', '.join(keys)}"]
+
+
+def test_the_budget_template_passes_cfn_lint(example_templates):
+    from cfnlint.api import ManualArgs, lint
+
+    matches = lint(json.dumps(example_templates["lz-governance"]), config=ManualArgs(regions=["us-east-1"]))
+    assert [(m.rule.id, m.message) for m in matches] == []
