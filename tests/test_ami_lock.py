@@ -84,7 +84,12 @@ def test_lock_writes_each_fleets_ami_and_keeps_it_until_update(cloud, spec_file)
     assert f"  train: ami-0123456789abcdef0 ({PARAMETER}, moved from {first})" in moved.stdout.splitlines()
 
 
-def test_synth_pins_the_locked_ami_and_reads_no_parameter(spec_file):
+def test_synth_pins_the_locked_ami_and_diff_warns_against_the_unpinned_assembly(spec_file, capsys):
+    from ultrafleet.cli import _warn_ami_changes
+
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    before = spec_file.with_name("before.out")
+    create_stacks(cdk.App(context=context, outdir=str(before)), parse_spec(SPEC)).network.node.root.synth()
     lock = AmiLock(
         spec="pinned",
         region="us-east-1",
@@ -93,12 +98,18 @@ def test_synth_pins_the_locked_ami_and_reads_no_parameter(spec_file):
         },
     )
     spec_file.with_name("pinned.lock.yaml").write_text(lock.to_yaml())
-    spec = locked(parse_spec(SPEC), spec_file)
-    context = json.loads((ROOT / "cdk.json").read_text())["context"]
-    stack = create_stacks(cdk.App(context=context), spec).fleets["train"]
+    after = spec_file.with_name("after.out")
+    app = cdk.App(context=context, outdir=str(after))
+    stack = create_stacks(app, locked(parse_spec(SPEC), spec_file)).fleets["train"]
+    app.synth()
     template = cdk.assertions.Template.from_stack(stack).to_json()
     assert list(image_ids(template).values()) == ["ami-0aaaaaaaaaaaaaaaa"]
     assert not [p for p in template.get("Parameters", {}).values() if p.get("Default", "").startswith("/aws/service/")]
+
+    _warn_ami_changes(spec_file, None, after, before)
+    warning = " ".join(capsys.readouterr().err.split())
+    assert warning.startswith("warning UF-LOCK-010 pinned-fleet-train/")
+    assert f"from {PARAMETER} (resolved at deploy) to ami-0aaaaaaaaaaaaaaaa;" in warning
 
 
 def launch_template(image) -> dict:
