@@ -1,5 +1,7 @@
-"""`ultrafleet preflight` against one moto server seeded with EC2 quotas, Capacity Reservations, a running
-instance and the spec's compute subnets: every check's numbers, the exit codes, and the offline case."""
+"""The landing-zone commands against one moto server: `ultrafleet preflight` (the server seeded with EC2 quotas,
+Capacity Reservations, a running instance and the spec's compute subnets: every check's numbers, the exit codes,
+the offline case), `ultrafleet lock` (the public DLAMI parameters the harness seeds), and a deploy of the budget
+and a guarded role."""
 
 from __future__ import annotations
 
@@ -8,17 +10,25 @@ import re
 
 import pytest
 import yaml
+from moto.ssm.models import Parameter, ssm_backends
 from typer.testing import CliRunner
 
 from conftest import fleet, spec_dict
 from ultrafleet.cli import app
-from ultrafleet.testing.harness import PUBLIC_AMI_PARAMETERS, MotoServer
+from ultrafleet.planning.ami import GPU_BASE
+from ultrafleet.testing.harness import (
+    BOOTSTRAP_VERSION,
+    BOOTSTRAP_VERSION_PARAMETER,
+    PUBLIC_AMI_PARAMETERS,
+    MotoServer,
+)
 from ultrafleet.testing.moto_extensions import capacity_reservations, service_quotas
 
 runner = CliRunner()
 NOW = datetime.datetime.now(datetime.UTC)
 RESERVED = "cr-0123456789abcdef0"
 BLOCK = "cr-0fedcba9876543210"
+PARAMETER = GPU_BASE.format(arch="x86_64")
 
 
 def reservation(rid: str, **fields) -> dict:
@@ -215,3 +225,88 @@ def test_without_credentials_preflight_says_so_and_exits_2(tmp_path, monkeypatch
     result = preflight(tmp_path, spec_dict())
     assert result.exit_code == 2
     assert result.stderr.startswith("error: no AWS credentials found; set AWS_PROFILE")
+
+
+def publish(cloud: MotoServer, ami: str) -> None:
+    """AWS publishing a new DLAMI: a new version of the public parameter."""
+    versions = ssm_backends[cloud.account_id][cloud.region]._parameters[PARAMETER]
+    versions.append(
+        Parameter(
+            account_id=cloud.account_id,
+            name=PARAMETER,
+            value=ami,
+            parameter_type="String",
+            description=None,
+            allowed_pattern=None,
+            keyid=None,
+            last_modified_date=datetime.datetime(2026, 2, 1),
+            version=len(versions) + 1,
+            data_type="aws:ec2:image",
+        )
+    )
+
+
+def current(cloud: MotoServer) -> str:
+    return cloud.client("ssm").get_parameter(Name=PARAMETER)["Parameter"]["Value"]
+
+
+def test_lock_writes_each_fleets_ami_and_keeps_it_until_update(aws_env, server, tmp_path):
+    cloud = server
+    spec_file = tmp_path / "pinned.yaml"
+    spec_file.write_text(yaml.safe_dump(spec_dict(name="pinned", availability_zones=["us-east-1a"])))
+    first = current(cloud)
+    result = runner.invoke(app, ["lock", str(spec_file)])
+    assert result.exit_code == 0, result.output
+    path = spec_file.with_name("pinned.lock.yaml")
+    data = yaml.safe_load(path.read_text())
+    assert data["spec"] == "pinned" and data["region"] == "us-east-1"
+    assert data["fleets"]["train"]["parameter"] == PARAMETER
+    assert data["fleets"]["train"]["ami_id"] == first
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["fleets"]["train"]["read_at"])
+    assert f"  train: {first} ({PARAMETER}, new)" in result.stdout.splitlines()
+
+    publish(cloud, "ami-0123456789abcdef0")
+    kept = runner.invoke(app, ["lock", str(spec_file)])
+    assert kept.exit_code == 0 and f"  train: {first} ({PARAMETER}, kept)" in kept.stdout.splitlines()
+    assert yaml.safe_load(path.read_text())["fleets"]["train"]["ami_id"] == first
+
+    moved = runner.invoke(app, ["lock", str(spec_file), "--update"])
+    assert moved.exit_code == 0
+    assert f"  train: ami-0123456789abcdef0 ({PARAMETER}, moved from {first})" in moved.stdout.splitlines()
+
+
+def test_the_budget_and_a_guarded_role_deploy(server):
+    import aws_cdk as cdk
+    from aws_cdk import aws_iam as iam
+
+    from ultrafleet.constructs.landing_zone import RoleGuardrails, apply_role_guardrails
+    from ultrafleet.spec.models import Budget
+    from ultrafleet.stacks.governance_stack import GovernanceStack
+
+    app = cdk.App()
+    GovernanceStack(
+        app, "lz-governance", spec_name="lz", budget=Budget(monthly_usd=1000, notify=["finops@example.com"])
+    )
+    fleet_stack = cdk.Stack(app, "lz-fleet-train")
+    iam.Role(fleet_stack, "Role", assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"))
+    boundary = "arn:aws:iam::123456789012:policy/LandingZoneBoundary"
+    apply_role_guardrails(app, RoleGuardrails(permissions_boundary_arn=boundary, role_name_prefix="lz-app-"))
+    assembly = app.synth()
+    # what `cdk bootstrap` writes into a real account (the templates check it)
+    server.client("ssm").put_parameter(Name=BOOTSTRAP_VERSION_PARAMETER, Value=BOOTSTRAP_VERSION, Type="String")
+    for name in ("lz-governance", "lz-fleet-train"):
+        server.deploy(name, assembly.get_stack_by_name(name).template)
+    budgets = server.client("budgets")
+    budget = budgets.describe_budget(AccountId=server.account_id, BudgetName="ultrafleet-lz")["Budget"]
+    assert budget["CostFilters"] == {"TagKeyValue": ["user:ultrafleet:spec$lz"]}
+    assert budget["BudgetLimit"] == {"Amount": "1000", "Unit": "USD"}
+    notes = budgets.describe_notifications_for_budget(AccountId=server.account_id, BudgetName="ultrafleet-lz")
+    assert [(n["NotificationType"], n["Threshold"]) for n in notes["Notifications"]] == [
+        ("ACTUAL", 80),
+        ("ACTUAL", 100),
+        ("FORECASTED", 100),
+    ]
+    iam_client = server.client("iam")
+    (role,) = [r for r in iam_client.list_roles()["Roles"] if r["RoleName"].startswith("lz-app-lz-fleet-train-")]
+    detail = iam_client.get_role(RoleName=role["RoleName"])["Role"]
+    assert detail["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
