@@ -177,6 +177,13 @@ def test_the_longest_prefix_passes_and_one_more_character_fails():
     ]
 
 
+def test_an_empty_prefix_is_an_error():
+    assert messages(governed(role_name_prefix="")) == [
+        "error UF-GOV-002 governance.role_name_prefix: '' is empty; leave role_name_prefix out for generated names, "
+        "or give the landing zone's prefix"
+    ]
+
+
 def test_a_prefix_with_characters_iam_rejects_is_an_error():
     assert messages(governed(role_name_prefix="lz/app:")) == [
         "error UF-GOV-002 governance.role_name_prefix: 'lz/app:' has characters IAM role names cannot hold; use "
@@ -206,6 +213,11 @@ def test_a_prefix_with_characters_iam_rejects_is_an_error():
             {"monthly_usd": 10, "notify": ["a@example.com"], "thresholds_percent": [80, 80]},
             "error UF-GOV-007 governance.budget.thresholds_percent[1]: 80 is not allowed; use distinct percentages "
             "from 0.1 to 1,000,000,000",
+        ),
+        (
+            {"monthly_usd": 10, "notify": ["a@example.com"], "thresholds_percent": [50, 80, 90, 100, 120]},
+            "error UF-GOV-008 governance.budget.thresholds_percent: 5 thresholds and the forecasted alert make 6 "
+            "notifications; a budget holds at most 5: keep 4 thresholds",
         ),
         (
             {"monthly_usd": 10, "notify": ["a@example.com"], "thresholds_percent": [0.05]},
@@ -290,3 +302,20 @@ def test_the_budget_template_passes_cfn_lint(example_templates):
 
     matches = lint(json.dumps(example_templates["lz-governance"]), config=ManualArgs(regions=["us-east-1"]))
     assert [(m.rule.id, m.message) for m in matches] == []
+
+
+def test_tag_keys_are_activated_twenty_at_a_time():
+    from ultrafleet.cost_tags import activate, tag_keys
+
+    calls = []
+
+    class CostExplorer:
+        def update_cost_allocation_tags_status(self, CostAllocationTagsStatus):
+            calls.append([e["TagKey"] for e in CostAllocationTagsStatus])
+            return {"Errors": []}
+
+    spec = parse_spec(spec_dict(tags={f"team-{i}": "x" for i in range(21)}))
+    keys = tag_keys(spec)
+    assert keys[:4] == ["ultrafleet:spec", "ultrafleet:environment", "ultrafleet:fleet", "ultrafleet:role"]
+    assert activate(CostExplorer(), keys) == []
+    assert [len(c) for c in calls] == [20, 5] and [k for c in calls for k in c] == keys

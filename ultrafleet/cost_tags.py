@@ -2,8 +2,8 @@
 
 A user-defined tag reaches Cost Explorer and AWS Budgets only once it is activated as a cost-allocation tag, an
 account-level setting (not a CloudFormation resource) made with Cost Explorer's UpdateCostAllocationTagsStatus,
-which needs ``ce:UpdateCostAllocationTagsStatus`` in the management (payer) account (AWS Billing User Guide,
-"Activating user-defined cost allocation tags"; Cost Explorer API Reference, UpdateCostAllocationTagsStatus).
+which needs ``ce:UpdateCostAllocationTagsStatus`` (in an organization, in its management account): AWS Billing
+User Guide, "Activating user-defined cost allocation tags"; Cost Explorer API Reference.
 """
 
 from __future__ import annotations

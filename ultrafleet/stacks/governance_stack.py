@@ -16,8 +16,8 @@ from ultrafleet.validation.governance import TOPIC_ARN
 
 SPEC_TAG = "ultrafleet:spec"
 FORECASTED_PERCENT = 100
-"""Besides the actual-cost thresholds, one alert when the month's forecast exceeds the limit (the AWS Cost
-Management User Guide's recommended pair: actual and forecasted)."""
+"""Besides the actual-cost thresholds, one alert when the month's forecast exceeds the limit (a notification's
+NotificationType is ACTUAL or FORECASTED: Budgets API Reference, Notification)."""
 
 
 def tag_filter(spec_name: str) -> dict[str, list[str]]:

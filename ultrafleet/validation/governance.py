@@ -22,8 +22,11 @@ ROLE_NAME_SUFFIX = 9
 THRESHOLD_MIN, THRESHOLD_MAX = 0.1, 1_000_000_000
 """AWS::Budgets::Budget Notification.Threshold bounds (CloudFormation resource schema, as cfn-lint ships it)."""
 MAX_EMAILS, MAX_TOPICS = 10, 1
-"""Subscribers per budget notification: up to 10 e-mail addresses and 1 SNS topic (AWS Budgets API Reference,
-Subscriber and CreateNotification)."""
+"""Subscribers per budget notification: one SNS topic and up to 10 e-mail addresses (CloudFormation,
+AWS::Budgets::Budget NotificationWithSubscribers; Budgets API Reference, NotificationWithSubscribers)."""
+MAX_NOTIFICATIONS = 5
+"""A budget has at most five notifications (CloudFormation, AWS::Budgets::Budget NotificationsWithSubscribers);
+ultrafleet adds one forecasted alert to the spec's thresholds."""
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 TOPIC_ARN = re.compile(r"arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}")
 
@@ -51,7 +54,15 @@ def check(spec: Spec) -> list[Finding]:
     prefix = gov.role_name_prefix
     if prefix is not None:
         longest = max_prefix_length(spec.name)
-        if not prefix or not ROLE_NAME_CHARACTERS.fullmatch(prefix):
+        if not prefix:
+            out.append(
+                error(
+                    "UF-GOV-002",
+                    "governance.role_name_prefix",
+                    "'' is empty; leave role_name_prefix out for generated names, or give the landing zone's prefix",
+                )
+            )
+        elif not ROLE_NAME_CHARACTERS.fullmatch(prefix):
             out.append(
                 error(
                     "UF-GOV-002",
@@ -102,6 +113,16 @@ def _budget(budget: Budget) -> list[Finding]:
                 f"{path}.notify",
                 f"{len(emails)} e-mail addresses and {len(topics)} SNS topics: a budget alert reaches at most "
                 f"{MAX_EMAILS} addresses and {MAX_TOPICS} topic; send to an SNS topic that fans out",
+            )
+        )
+    if len(budget.thresholds_percent) + 1 > MAX_NOTIFICATIONS:
+        out.append(
+            error(
+                "UF-GOV-008",
+                f"{path}.thresholds_percent",
+                f"{len(budget.thresholds_percent)} thresholds and the forecasted alert make "
+                f"{len(budget.thresholds_percent) + 1} notifications; a budget holds at most {MAX_NOTIFICATIONS}: "
+                f"keep {MAX_NOTIFICATIONS - 1} thresholds",
             )
         )
     for i, value in enumerate(budget.thresholds_percent):
