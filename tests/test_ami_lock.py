@@ -120,3 +120,40 @@ def test_lock_without_credentials_says_so_and_exits_2(spec_file, monkeypatch):
     assert result.exit_code == 2
     assert result.stderr.startswith("error: no AWS credentials found; set AWS_PROFILE")
     assert not spec_file.with_name("pinned.lock.yaml").exists()
+
+
+def test_each_environment_has_its_own_lock_file():
+    from pathlib import Path
+
+    from ultrafleet.ami_lock import lock_path
+
+    assert lock_path(Path("specs/frontier.yaml")) == Path("specs/frontier.lock.yaml")
+    assert lock_path(Path("specs/frontier.yaml"), "prod") == Path("specs/frontier.prod.lock.yaml")
+
+
+def test_a_lock_missing_a_fleet_or_naming_another_parameter_is_an_error(tmp_path):
+    from ultrafleet.ami_lock import check_lock
+
+    two = parse_spec(
+        spec_dict(
+            name="pinned",
+            availability_zones=["us-east-1a"],
+            fleets=[
+                {"name": "train", "role": "training", "instance_type": "p5.48xlarge", "count": 2},
+                {"name": "neuron", "role": "training", "instance_type": "trn1.32xlarge", "count": 2},
+            ],
+        )
+    )
+    lock = AmiLock(
+        spec="pinned",
+        region="us-east-1",
+        fleets={
+            "neuron": PinnedAmi(parameter=PARAMETER, ami_id="ami-0aaaaaaaaaaaaaaaa", read_at="2026-12-01T00:00:00Z")
+        },
+    )
+    assert [str(f) for f in check_lock(lock, two, tmp_path / "pinned.lock.yaml")] == [
+        "error UF-LOCK-004 pinned.lock.yaml: fleets.train: is not locked; run `ultrafleet lock` to add it",
+        f"error UF-LOCK-005 pinned.lock.yaml: fleets.neuron.parameter: '{PARAMETER}' is not the fleet's AMI parameter "
+        "now (/aws/service/neuron/dlami/multi-framework/ubuntu-24.04/latest/image_id); run `ultrafleet lock --update` "
+        "to pin the new image deliberately",
+    ]
