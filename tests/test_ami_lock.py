@@ -157,3 +157,13 @@ def test_a_lock_missing_a_fleet_or_naming_another_parameter_is_an_error(tmp_path
         "now (/aws/service/neuron/dlami/multi-framework/ubuntu-24.04/latest/image_id); run `ultrafleet lock --update` "
         "to pin the new image deliberately",
     ]
+
+
+def test_a_file_that_is_not_a_lock_exits_2(spec_file):
+    spec_file.with_name("pinned.lock.yaml").write_text("spec: pinned\n")
+    result = runner.invoke(app, ["synth", str(spec_file), "--output", str(spec_file.with_name("cdk.out"))])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error UF-LOCK-001 ")
+    assert "pinned.lock.yaml: is not an AMI lock (KeyError('region')); delete it and run `ultrafleet lock`" in (
+        " ".join(result.stderr.split())
+    )
