@@ -47,6 +47,9 @@ def reservation(rid: str, **fields) -> dict:
 
 @pytest.fixture(scope="module")
 def server():
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()  # moto's backends are process-wide: start from an empty account, as mock_aws does
     with MotoServer() as s:
         account, region = s.account_id, s.region
         service_quotas.seed(account, region, "ec2", "L-417A185B", "Running On-Demand P instances", 1152)
