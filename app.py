@@ -9,6 +9,7 @@ from pathlib import Path
 
 import aws_cdk as cdk
 
+from ultrafleet.ami_lock import locked
 from ultrafleet.findings import SpecError
 from ultrafleet.spec import load_spec
 from ultrafleet.stacks import create_pipeline, create_stacks
@@ -26,7 +27,7 @@ try:
     if str(app.node.try_get_context("pipeline")).lower() == "true":
         create_pipeline(app, spec_path)
     else:
-        create_stacks(app, load_spec(spec_path, environment))
+        create_stacks(app, locked(load_spec(spec_path, environment), spec_path, environment))
 except SpecError as exc:
     where = f" (environment {environment})" if environment else ""
     print(f"{spec_path}{where}: invalid spec\n{exc}", file=sys.stderr)

@@ -44,6 +44,7 @@ ADDED_TYPES = {
     "AWS::EKS::Nodegroup",
     "AWS::PCS::ComputeNodeGroup",
     "AWS::PCS::Queue",
+    "AWS::Budgets::Budget",
 }
 
 
@@ -279,3 +280,14 @@ def test_moto_eks_still_drops_node_repair_config_on_create_and_has_no_pcs():
 
     assert "node_repair_config" not in inspect.signature(EKSBackend.create_nodegroup).parameters
     assert importlib.util.find_spec("moto.pcs") is None
+
+
+def test_moto_still_lacks_capacity_reservations_and_ec2_service_quotas():
+    from moto.servicequotas.exceptions import NoSuchResource
+    from moto.servicequotas.models import ServiceQuotasBackend
+
+    from ultrafleet.testing.moto_extensions import service_quotas
+
+    assert not [c for c in EC2Response.__mro__[1:] if "describe_capacity_reservations" in vars(c)]
+    with pytest.raises(NoSuchResource):
+        service_quotas._original_get(ServiceQuotasBackend("us-east-1", "123456789012"), "ec2", "L-417A185B")

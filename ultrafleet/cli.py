@@ -174,6 +174,7 @@ def _cdk_synth(spec_path: Path, environment: str | None, output: Path, *, pipeli
     """The pinned `cdk synth` of a checked spec into ``output``; exits with cdk's code when it fails."""
     from ultrafleet.cdk_cli import CdkCliMissing, project_root, run_cdk
 
+    _check_lock(spec_path, environment)
     context = ["-c", f"spec={spec_path.resolve()}"]
     context += ["-c", f"env={environment}"] if environment else []
     context += ["-c", "pipeline=true"] if pipeline else []
@@ -232,6 +233,7 @@ def diff(
         err.print(f"error: --against {against} is not a cloud assembly (no manifest.json)")
         raise typer.Exit(2)
     _cdk_synth(spec_path, environment, output)
+    _warn_ami_changes(spec_path, environment, output, against)
     old = assembly_stacks(against) if against else {}
     changes = []
     for stack in assembly_stacks(output):
@@ -400,6 +402,144 @@ def report(
     print_cost_warnings(err, data)
     html.write_text(render_html(data))
     out.print(f"wrote {html} ({len(data['fleets'])} fleets, prices taken {data['prices']['taken']})", highlight=False)
+
+
+def _check_lock(spec_path: Path, environment: str | None) -> None:
+    """Exit 2 when the spec's AMI lock file belongs to another spec or region, or misses a fleet."""
+    from ultrafleet.ami_lock import locked
+
+    try:
+        locked(_load_checked(spec_path, environment)[0], spec_path, environment)
+    except SpecError as exc:
+        _fail(spec_path, environment, exc)
+
+
+def _warn_ami_changes(spec_path: Path, environment: str | None, output: Path, against: Path | None) -> None:
+    """Warn for each fleet whose AMI the deploy would change (old and new ids)."""
+    from ultrafleet.ami_lock import ami_changes, deployed_templates
+    from ultrafleet.assembly import assembly_stacks, template_file
+    from ultrafleet.report import print_findings
+
+    def templates(cdk_out: Path) -> dict[str, dict]:
+        return {k: json.loads(template_file(cdk_out, v).read_text()) for k, v in assembly_stacks(cdk_out).items()}
+
+    new = templates(output)
+    if against:
+        old, resolved = templates(against), {}
+    else:
+        from ultrafleet.live import NoCredentials, session
+
+        try:
+            cfn = session(_load_checked(spec_path, environment)[0].region).client("cloudformation")
+        except NoCredentials:
+            return  # `cdk diff` reports the missing credentials itself
+        old, resolved = deployed_templates(cfn, [k for k in new if "-fleet-" in k])
+    print_findings(err, ami_changes(old, new, resolved))
+
+
+@app.command()
+def lock(
+    spec_path: SpecPath,
+    environment: EnvOption = None,
+    update: Annotated[bool, typer.Option("--update", help="Re-read every fleet's AMI and move the pins")] = False,
+) -> None:
+    """Pin each fleet's AMI: read its public SSM parameter now and write <spec>.lock.yaml beside the spec."""
+    from datetime import UTC, datetime
+
+    from ultrafleet.ami_lock import check_lock, lock_path, new_lock, read_lock, read_parameters, unpinned_parameters
+    from ultrafleet.live import NoCredentials, session
+
+    spec, _ = _load_checked(spec_path, environment)
+    path = lock_path(spec_path, environment)
+    try:
+        old = read_lock(path)
+        blocking = {"UF-LOCK-002", "UF-LOCK-003"} | (set() if update else {"UF-LOCK-005"})
+        problems = [p for p in check_lock(old, spec, path) if p.code in blocking] if old else []
+        if problems:
+            raise SpecError(problems)
+        ssm = session(spec.region).client("ssm")
+        values = read_parameters(ssm, list(unpinned_parameters(spec).values()))
+    except SpecError as exc:
+        _fail(spec_path, environment, exc)
+    except NoCredentials as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    read_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    new = new_lock(spec, old, values, read_at, update=update)
+    path.write_text(new.to_yaml())
+    for name, pinned in new.fleets.items():
+        before = old.fleets.get(name) if old else None
+        how = "kept" if before == pinned else f"moved from {before.ami_id}" if before else "new"
+        out.print(f"  {name}: {pinned.ami_id} ({pinned.parameter}, {how})", highlight=False)
+    out.print(f"wrote {path} ({len(new.fleets)} fleets)", highlight=False)
+
+
+tags_app = typer.Typer(no_args_is_help=True, help="Cost-allocation tags for Cost Explorer and AWS Budgets.")
+app.add_typer(tags_app, name="tags")
+
+
+@tags_app.command("activate")
+def tags_activate(spec_path: SpecPath) -> None:
+    """Activate ultrafleet's and the spec's tag keys as cost-allocation tags (needs ce:UpdateCostAllocationTagsStatus
+    in the management account)."""
+    from ultrafleet.cost_tags import CE_REGION, activate, tag_keys
+    from ultrafleet.live import NoCredentials, session
+
+    spec, _ = _load_checked(spec_path)
+    keys = tag_keys(spec)
+    try:
+        ce = session(CE_REGION).client("ce")
+    except NoCredentials as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    errors = activate(ce, keys)
+    for e in errors:
+        err.print(f"error {e['TagKey']}: {e.get('Code', '')} {e.get('Message', '')}".rstrip(), highlight=False)
+    out.print(f"activated {len(keys) - len(errors)} of {len(keys)} tag keys: {', '.join(keys)}", highlight=False)
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def preflight(spec_path: SpecPath, environment: EnvOption = None) -> None:
+    """Read-only AWS checks that a deploy will not fail on quotas, capacity or launch parameters; exit 1 if it
+    would (permissions: docs/landing-zone.md)."""
+    from datetime import UTC, datetime
+
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from ultrafleet.ami_lock import locked
+    from ultrafleet.live import NoCredentials, session
+    from ultrafleet.planning.fleets import resolve_all
+    from ultrafleet.preflight import Clients, run
+    from ultrafleet.preflight.launch import images
+
+    spec, _ = _load_checked(spec_path, environment)
+    try:
+        spec = locked(spec, spec_path, environment)
+        aws = session(spec.region)
+    except SpecError as exc:
+        _fail(spec_path, environment, exc)
+    except NoCredentials as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    clients = Clients(ec2=aws.client("ec2"), service_quotas=aws.client("service-quotas"), ssm=aws.client("ssm"))
+    try:
+        results = run(spec, resolve_all(spec), clients, datetime.now(UTC), images(spec, clients.ssm))
+    except (ClientError, BotoCoreError) as exc:
+        err.print(
+            f"error: a read-only call failed: {exc}; see docs/landing-zone.md for the permissions", highlight=False
+        )
+        raise typer.Exit(2) from None
+    for r in results:
+        (out if r.level == "ok" else err).print(str(r), highlight=False, soft_wrap=True)
+    errors = sum(r.level == "error" for r in results)
+    warnings = sum(r.level == "warning" for r in results)
+    out.print(
+        f"{spec_path}: {len(results)} checks, {errors} would fail the deploy, {warnings} warnings", highlight=False
+    )
+    if errors:
+        raise typer.Exit(1)
 
 
 def main() -> None:

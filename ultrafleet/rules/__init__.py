@@ -20,6 +20,7 @@ from ultrafleet.rules import (
     fsx_in_training_zone,
     imdsv2_required,
     no_public_ip,
+    role_guardrails,
 )
 from ultrafleet.rules.base import App, Compliance, Rule
 
@@ -31,6 +32,7 @@ PACK: tuple[tuple[Rule, Level], ...] = (
     (encrypted_volumes.RULE, Level.ERROR),
     (fsx_in_training_zone.RULE, Level.WARNING),
     (checkpoint_storage_retained.RULE, Level.ERROR),
+    (role_guardrails.RULE, Level.ERROR),
 )
 
 

@@ -396,6 +396,30 @@ class Pipeline(_Model):
     """Environments in deployment order; each gets a `cdk diff` and a manual approval before it deploys."""
 
 
+class Budget(_Model):
+    """A monthly AWS Budget over the cost of everything tagged ``ultrafleet:spec: <name>``, with e-mail or SNS
+    alerts. The tag must be activated as a cost-allocation tag (``ultrafleet tags activate``)."""
+
+    monthly_usd: float
+    """The monthly limit in US dollars; more than 0."""
+    notify: list[str] = Field(min_length=1)
+    """E-mail addresses, or one SNS topic ARN, that receive the alerts."""
+    thresholds_percent: list[float] = [80, 100]
+    """Percentages of the limit that alert on actual cost; default 80 and 100 (and 100 forecasted, always)."""
+
+
+class Governance(_Model):
+    """What an enterprise landing zone requires of the stacks: IAM role boundaries and names, a budget."""
+
+    permissions_boundary_arn: str | None = None
+    """An IAM managed policy ARN set as the permissions boundary of every role ultrafleet creates; default: none."""
+    role_name_prefix: str | None = None
+    """Every role ultrafleet creates is named ``<prefix><stack>-<construct>-<hash>`` (64 characters at most);
+    default: names CloudFormation generates."""
+    budget: Budget | None = None
+    """default: no budget (and no governance stack)."""
+
+
 class Spec(_Model):
     name: Name
     """Prefix of every stack and resource name; an environment adds its own name (frontier-prod)."""
@@ -417,6 +441,8 @@ class Spec(_Model):
     scheduler: Scheduler | None = None
     """An existing EKS or AWS PCS cluster the fleets join; default: none (each fleet is its own Auto Scaling
     group)."""
+    governance: Governance | None = None
+    """default: no permissions boundary, generated role names, no budget (see docs/landing-zone.md)."""
 
     @field_validator("availability_zones")
     @classmethod

@@ -9,13 +9,16 @@ import aws_cdk as cdk
 from aws_cdk import Stack
 from constructs import Construct
 
+from ultrafleet.ami_lock import locked
 from ultrafleet.constructs.accelerated_fleet import Serving
+from ultrafleet.constructs.landing_zone import apply_role_guardrails
 from ultrafleet.planning.fleets import resolve_all
 from ultrafleet.planning.network import plan_subnets
 from ultrafleet.planning.scheduler import pcs, scheduled, scheduled_queue_names
 from ultrafleet.spec import load_spec
 from ultrafleet.spec.models import Inference, Role, Spec
 from ultrafleet.stacks.fleet_stack import FleetNames, FleetStack
+from ultrafleet.stacks.governance import govern, guardrails
 from ultrafleet.stacks.inference_stack import InferenceStack
 from ultrafleet.stacks.network_stack import NetworkStack
 from ultrafleet.stacks.observability_stack import ObservabilityStack
@@ -136,6 +139,7 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
     )
     for key, value in {**spec.tags, "ultrafleet:spec": spec.name}.items():
         cdk.Tags.of(scope).add(key, value)
+    govern(scope, spec, env)
     return Stacks(
         network=network, storage=storage, fleets=fleet_stacks, inference=inference, observability=observability
     )
@@ -150,12 +154,14 @@ def create_pipeline(scope: Construct, spec_file: Path) -> Stack:
     spec = load_spec(spec_file)
     check(spec)
     settings = pipeline.required(spec)
-    return PipelineStack(
+    stack = PipelineStack(
         scope,
         f"{spec.name}-pipeline",
         spec_file=os.path.relpath(spec_file),
         settings=settings,
-        environments={name: load_spec(spec_file, name) for name in settings.stages},
+        environments={name: locked(load_spec(spec_file, name), spec_file, name) for name in settings.stages},
         env=cdk.Environment(account=settings.account, region=settings.region),
         description=f"ultrafleet {spec.name}: CodePipeline deploying {', '.join(settings.stages)}",
     )
+    apply_role_guardrails(stack, guardrails(spec))
+    return stack

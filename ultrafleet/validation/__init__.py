@@ -27,6 +27,7 @@ from ultrafleet.validation import (
     zones,
 )
 from ultrafleet.validation import workload as workload_check
+from ultrafleet.validation.governance import check as check_governance
 
 
 def _duplicate_names(spec: Spec) -> list[Finding]:
@@ -49,6 +50,7 @@ def validate(spec: Spec) -> list[Finding]:
     """Every finding for the spec, errors and warnings, in spec order."""
     findings = _duplicate_names(spec) + pipeline.check(spec) + zones.check(spec) + tags.check(spec)
     findings += bucket_name.check(spec) + certificate.check(spec) + mount_paths.check(spec)
+    findings += check_governance(spec)
     resolved: list[ResolvedFleet] = []
     for i, fleet in enumerate(spec.fleets):
         type_findings = fleet_type.check(fleet, f"fleets[{i}]")

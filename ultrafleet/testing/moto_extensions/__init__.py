@@ -14,6 +14,8 @@ from moto.cloudformation import parsing
 
 EXTENSIONS = (
     "autoscaling",
+    "budgets",
+    "capacity_reservations",
     "cloudwatch_alarm",
     "codebuild_project",
     "codepipeline_pipeline",
@@ -26,6 +28,7 @@ EXTENSIONS = (
     "s3express_directory_bucket",
     "scaling_policy",
     "security_group_egress",
+    "service_quotas",
     "sns_topic_policy",
     "update_parameters",
     "warm_pool",
