@@ -36,6 +36,8 @@ ALLOWED_UNCREATED = {
 }
 BOOTSTRAP_VERSION_PARAMETER = "/cdk-bootstrap/hnb659fds/version"
 BOOTSTRAP_VERSION = "30"
+AMI_NAME = "amzn2-ami-hvm-*"
+"""The public DLAMI parameters point at one of moto's Amazon Linux 2 images (any image moto knows would do)."""
 PUBLIC_AMI_PARAMETERS = (GPU_BASE.format(arch="x86_64"), GPU_BASE.format(arch="arm64"), NEURON)
 
 
@@ -99,7 +101,9 @@ class MotoCloud:
 
     def _seed_public_parameters(self) -> None:
         """AWS's public SSM parameters the stacks resolve at deploy time: the DLAMI ids (an AMI moto knows)."""
-        ami = self.client("ec2").describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+        # Filtered by name: listing all of moto's ~1,300 Amazon images costs a second on every start.
+        images = self.client("ec2").describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": [AMI_NAME]}])
+        ami = min(image["ImageId"] for image in images["Images"])
         public = ssm_backends[self.account_id][self.region]._parameters
         for name in PUBLIC_AMI_PARAMETERS:
             public[name].append(
