@@ -143,14 +143,22 @@ def test_lustre_and_its_association_as_deployed(cloud):
 
 def test_fleet_role_policies_as_deployed(cloud):
     iam = cloud.client("iam")
-    roles = [r for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("frontier-fleet-")]
+    roles = [
+        r
+        for r in iam.list_roles()["Roles"]
+        if r["RoleName"].startswith("frontier-fleet-")
+        and r["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+    ]
     assert len(roles) == 4
     prefixes = []
     for role in roles:
         attached = iam.list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"]
         aws_managed = sorted(p["PolicyName"] for p in attached if ":aws:policy/" in p["PolicyArn"])
         assert aws_managed == ["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"]
-        assert iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"] == []
+        # the only inline policy: node health on the fleet's own group (tests/test_node_health_moto.py)
+        (inline,) = iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]
+        document = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=inline)["PolicyDocument"]
+        assert document["Statement"][0]["Sid"] == "OwnGroupLifecycle"
         for p in attached:
             if ":aws:policy/" in p["PolicyArn"]:
                 continue

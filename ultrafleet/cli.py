@@ -95,6 +95,10 @@ def plan(
     fleets = resolve_all(spec)
     subnets = plan_subnets(fleets, spec.availability_zones, spec.network.subnet_prefix_length)
     data = plan_data(spec, fleets, subnets, warnings, plan_checkpoints(spec, fleets))
+    from ultrafleet.lifecycle_report import lifecycle_data, print_lifecycle
+    from ultrafleet.planning.node_lifecycle import plan_all
+
+    data["lifecycle"] = lifecycle_data(plan_all(spec, fleets, plan_checkpoints(spec, fleets)))
     if prices:
         data["cost"] = _cost(spec_path, environment, spec, fleets, prices)
     if as_json:
@@ -103,6 +107,7 @@ def plan(
     print_findings(err, warnings)
     print_plan(out, data)
     print_checkpoints(out, data)
+    print_lifecycle(out, data)
     if prices:
         from ultrafleet.cost_report import print_cost
 

@@ -12,6 +12,7 @@ from constructs import Construct
 from ultrafleet.constructs.accelerated_fleet import Serving
 from ultrafleet.planning.fleets import resolve_all
 from ultrafleet.planning.network import plan_subnets
+from ultrafleet.planning.node_lifecycle import plan_all
 from ultrafleet.spec import load_spec
 from ultrafleet.spec.models import Inference, Role, Spec
 from ultrafleet.stacks.fleet_stack import FleetNames, FleetStack
@@ -82,6 +83,9 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
             env=env,
             description=f"ultrafleet {spec.name}: inference load balancer",
         )
+    from ultrafleet.planning.checkpoint import plan_checkpoints
+
+    lifecycles = {lc.fleet: lc for lc in plan_all(spec, fleets, plan_checkpoints(spec, fleets))}
     fleet_stacks = {}
     for f in fleets:
         wiring = None
@@ -104,6 +108,7 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
             storage_spec=spec.storage,
             serving=wiring,
             names=FleetNames.of(spec.name, f.spec.name),
+            lifecycle=lifecycles[f.spec.name],
             env=env,
             description=f"ultrafleet {spec.name}: fleet {f.spec.name} ({f.instance_type.name})",
         )

@@ -12,8 +12,11 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from ultrafleet.constructs.accelerated_fleet import AcceleratedFleet, Serving, UserDataHook
+from ultrafleet.constructs.capacity_block_schedule import CapacityBlockSchedule
 from ultrafleet.constructs.efa_security_group import EfaSecurityGroup
+from ultrafleet.constructs.fleet_health import breaker_alarm_name, props_for
 from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.node_lifecycle import NodeLifecycle
 from ultrafleet.spec.models import Role, Storage
 from ultrafleet.stacks.storage_stack import StorageStack
 from ultrafleet.templates import render
@@ -28,6 +31,11 @@ class FleetNames:
     """The Auto Scaling group: <spec>-<fleet>."""
     log_group: str
     """The CloudWatch log group: /ultrafleet/<spec>/<fleet>."""
+
+    @property
+    def breaker_alarm(self) -> str:
+        """The node-health circuit breaker alarm, which the nodes read before marking themselves."""
+        return breaker_alarm_name(self.group)
 
     @classmethod
     def of(cls, spec_name: str, fleet_name: str) -> FleetNames:
@@ -52,6 +60,7 @@ class FleetStack(Stack):
         storage_spec: Storage,
         serving: Serving | None = None,
         names: FleetNames | None = None,
+        lifecycle: NodeLifecycle | None = None,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -90,7 +99,19 @@ class FleetStack(Stack):
             watched_paths=["/", storage_spec.nvme_cache.mount_path]
             if storage_spec.nvme_cache and fleet.instance_type.nvme
             else ["/"],
+            health=props_for(fleet, lifecycle),
         )
+        capacity = fleet.spec.capacity
+        if lifecycle and lifecycle.capacity_block and capacity.type == "capacity-block":
+            CapacityBlockSchedule(
+                self,
+                "CapacityBlock",
+                group=self.fleet.auto_scaling_group,
+                group_name=names.group if names else None,
+                reservation_id=capacity.reservation_id,
+                size=lifecycle.group_size,
+                times=lifecycle.capacity_block,
+            )
         if training:
             self.fleet.role.add_managed_policy(storage.checkpoints.fleet_policy(name))
 

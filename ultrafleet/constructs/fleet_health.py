@@ -1,0 +1,227 @@
+"""Node health for one fleet: the boot health gate, the periodic check, the lifecycle hooks and the node's IAM.
+
+How it decides and acts follows the anchors, in Auto Scaling terms:
+- AWS PCS deep health checks on start (DCGM level 1 for its QUICK profile) and SageMaker HyperPod deep health checks
+  (GPU/NVLink count, EFA, Neuron sysfs) gate a node before it takes work: here the group's launch lifecycle hook
+  holds the node in Pending:Wait until ``ultrafleet-health-gate`` passes (CONTINUE) or fails (ABANDON).
+- EKS node auto repair replaces a node whose monitoring agent reports a fatal condition (its WellKnownXidCodes,
+  Neuron NEURON_HW_ERR lines) and stops repairing above maxUnhealthyNodeThresholdPercentage: here the periodic
+  check marks the node Unhealthy with ``aws autoscaling set-instance-health`` unless the fleet's circuit breaker
+  alarm is in ALARM.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import Acknowledgment, ArnFormat, Stack, Token, Validations
+from aws_cdk import aws_autoscaling as autoscaling
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.node_lifecycle import FATAL_XIDS, NEURON_FATAL_ERRORS, NodeLifecycle, gate_expectations
+from ultrafleet.templates import render
+
+LAUNCH_HOOK = "ultrafleet-launch"
+TERMINATION_HOOK = "ultrafleet-terminate"
+LAUNCH_HEARTBEAT_SECONDS = 900
+"""How long a node may take from launch to a passed gate (DLAMI boot, driver load, DCGM level 1) before the
+launch hook's default result, ABANDON, replaces it."""
+
+
+def group_arn_finding_id(stack: Stack, name: str) -> str:
+    """cdk-nag's IAM5 finding id for a statement on ``autoScalingGroup:*:autoScalingGroupName/<name>``."""
+    region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
+    account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
+    return (
+        f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:{region}:{account}:"
+        f"autoScalingGroup:*:autoScalingGroupName/{name}]"
+    )
+
+
+def breaker_alarm_name(group_name: str) -> str:
+    """The fleet's circuit breaker alarm, named by convention so nodes can read its state."""
+    return f"{group_name}-health-breaker"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NodeHealthProps:
+    """How a fleet's nodes are gated, checked and replaced.
+
+    ``self_repair`` switches the acting half off, for fleets whose group belongs to another repairer (an EKS managed
+    node group, where EKS node auto repair replaces nodes): the boot gate and the periodic check still run, but a
+    failing node only publishes its metric, leaves ``/var/lib/ultrafleet/unhealthy`` and exits non-zero; there is no
+    launch hook and no Auto Scaling permission.
+    """
+
+    self_repair: bool = True
+    """Failing nodes mark themselves Unhealthy and the launch hook gates joining; default: on."""
+    max_unhealthy_percent: int = 20
+    """Circuit breaker threshold (the observability stack's alarm); default 20, as EKS node auto repair."""
+    check_interval_minutes: int = 5
+    """Period of the health check timer; default 5."""
+    termination_heartbeat_seconds: int | None = None
+    """Heartbeat of the termination hook that drains NVMe checkpoints; default: no termination hook."""
+
+
+def props_for(fleet: ResolvedFleet, lifecycle: NodeLifecycle | None) -> NodeHealthProps:
+    """The props a planned fleet asks for."""
+    health = fleet.spec.health
+    return NodeHealthProps(
+        self_repair=health.self_repair,
+        max_unhealthy_percent=health.max_unhealthy_percent,
+        check_interval_minutes=health.check_interval_minutes,
+        termination_heartbeat_seconds=lifecycle.termination.heartbeat_seconds
+        if lifecycle and lifecycle.termination
+        else None,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class NodeHealthScript:
+    """Everything the node-side scripts are rendered from (templates node_health*.sh.j2)."""
+
+    fleet_name: str
+    instance_type: str
+    group_name: str
+    """Empty: the scripts ask Auto Scaling which group the instance is in."""
+    self_repair: bool
+    breaker_alarm: str
+    gpus: int
+    neuron_devices: int
+    efa_devices: int
+    fabric_manager: bool
+    interval_minutes: int
+    launch_hook: str
+    termination_hook: str
+    heartbeat_seconds: int | None
+    fatal_xids: tuple[int, ...] = FATAL_XIDS
+    neuron_errors: tuple[str, ...] = NEURON_FATAL_ERRORS
+
+    @classmethod
+    def of(cls, fleet: ResolvedFleet, props: NodeHealthProps, group_name: str | None) -> NodeHealthScript:
+        gate = gate_expectations(fleet)
+        return cls(
+            fleet_name=fleet.spec.name,
+            instance_type=fleet.instance_type.name,
+            group_name=group_name or "",
+            self_repair=props.self_repair,
+            breaker_alarm=breaker_alarm_name(group_name) if group_name and props.self_repair else "",
+            gpus=gate.gpus,
+            neuron_devices=gate.neuron_devices,
+            efa_devices=gate.efa_devices,
+            fabric_manager=gate.fabric_manager,
+            interval_minutes=props.check_interval_minutes,
+            launch_hook=LAUNCH_HOOK if props.self_repair else "",
+            termination_hook=TERMINATION_HOOK,
+            heartbeat_seconds=props.termination_heartbeat_seconds,
+        )
+
+    def boot_sections(self) -> tuple[str, str]:
+        """(written before the boot checks, run after every hook): install the scripts and trap any boot
+        failure; then run the gate and join."""
+        return (
+            render("node_health.sh.j2", h=self).rstrip("\n"),
+            render("node_health_join.sh.j2", h=self).rstrip("\n"),
+        )
+
+
+def lifecycle_hooks(
+    props: NodeHealthProps,
+) -> list[autoscaling.CfnAutoScalingGroup.LifecycleHookSpecificationProperty] | None:
+    """The group's lifecycle hooks, declared on the group itself so its very first instances wait in them."""
+    hooks = []
+    if props.self_repair:
+        hooks.append(
+            autoscaling.CfnAutoScalingGroup.LifecycleHookSpecificationProperty(
+                lifecycle_hook_name=LAUNCH_HOOK,
+                lifecycle_transition="autoscaling:EC2_INSTANCE_LAUNCHING",
+                heartbeat_timeout=LAUNCH_HEARTBEAT_SECONDS,
+                default_result="ABANDON",
+            )
+        )
+    if props.termination_heartbeat_seconds:
+        hooks.append(
+            autoscaling.CfnAutoScalingGroup.LifecycleHookSpecificationProperty(
+                lifecycle_hook_name=TERMINATION_HOOK,
+                lifecycle_transition="autoscaling:EC2_INSTANCE_TERMINATING",
+                heartbeat_timeout=props.termination_heartbeat_seconds,
+                default_result="CONTINUE",
+            )
+        )
+    return hooks or None
+
+
+class NodeHealthPolicy(Construct):
+    """What a node may do to its own group: mark itself, complete and extend its lifecycle actions, read the
+    circuit breaker. Scoped to the fleet's group by name (by its Ref when the name is generated)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        role: iam.IRole,
+        group: autoscaling.CfnAutoScalingGroup,
+        group_name: str | None,
+        props: NodeHealthProps,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        name = group_name or group.ref
+        group_arn = stack.format_arn(
+            service="autoscaling",
+            resource="autoScalingGroup",
+            resource_name=f"*:autoScalingGroupName/{name}",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        statements = [
+            iam.PolicyStatement(
+                sid="OwnGroupLifecycle",
+                actions=[
+                    "autoscaling:SetInstanceHealth",
+                    "autoscaling:CompleteLifecycleAction",
+                    "autoscaling:RecordLifecycleActionHeartbeat",
+                ],
+                resources=[group_arn],
+            )
+        ]
+        if group_name:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="ReadCircuitBreaker",
+                    actions=["cloudwatch:DescribeAlarms"],
+                    resources=[
+                        stack.format_arn(
+                            service="cloudwatch",
+                            resource="alarm",
+                            resource_name=breaker_alarm_name(group_name),
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    ],
+                )
+            )
+        else:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="FindOwnGroup", actions=["autoscaling:DescribeAutoScalingInstances"], resources=["*"]
+                )
+            )
+        self.policy = iam.Policy(self, "Policy", roles=[role], statements=statements)
+        Validations.of(self.policy).acknowledge(
+            Acknowledgment(
+                id=group_arn_finding_id(stack, group_name or f"<{stack.resolve(group.logical_id)}>"),
+                reason="The wildcard stands for the group's id, unknown before it exists; the group name pins it",
+            ),
+            *(
+                []
+                if group_name
+                else [
+                    Acknowledgment(
+                        id="AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+                        reason="DescribeAutoScalingInstances has no resource-level permissions",
+                    )
+                ]
+            ),
+        )
