@@ -88,12 +88,17 @@ class Node:
         self.calls.write_text("")
         self.tool("aws", FAKE_AWS)
         self.tool("curl", FAKE_CURL)
-        self.tool("nvidia-smi", f'#!/bin/bash\nif [ "$1" = -L ]; then cat {FIXTURES}/nvidia-smi-L-p5.txt; '
-                  'else printf "%b" "${FAKE_ECC:-0\\n0\\n}"; fi\n')
+        self.tool(
+            "nvidia-smi",
+            f'#!/bin/bash\nif [ "$1" = -L ]; then cat {FIXTURES}/nvidia-smi-L-p5.txt; '
+            'else printf "%b" "${FAKE_ECC:-0\\n0\\n}"; fi\n',
+        )
         self.tool("neuron-ls", f"#!/bin/bash\ncat {FIXTURES}/neuron-ls-trn1.2xlarge.json\n")
         self.tool("fi_info", '#!/bin/bash\ncat "$FAKE_FI_INFO"\n')
-        self.tool("systemctl", '#!/bin/bash\necho "systemctl $*" >> "$FAKE_CALLS"\n'
-                  '[ "$1" != is-active ] || exit "${FAKE_FM_EXIT:-0}"\n')
+        self.tool(
+            "systemctl",
+            '#!/bin/bash\necho "systemctl $*" >> "$FAKE_CALLS"\n[ "$1" != is-active ] || exit "${FAKE_FM_EXIT:-0}"\n',
+        )
         self.tool("journalctl", '#!/bin/bash\ncat "${FAKE_KERNEL_LOG:-/dev/null}"\n')
         for name, template in SCRIPTS.items():
             path = tmp_path / f"ultrafleet-{name}"
@@ -259,8 +264,10 @@ def test_circuit_breaker_in_alarm_stops_the_marking(tmp_path):
     assert result.returncode == 1
     assert "circuit breaker demo-train-health-breaker is in ALARM" in result.stderr
     calls = node.aws_calls()
-    assert "aws --region us-east-1 cloudwatch describe-alarms --alarm-names demo-train-health-breaker "
-    "--query MetricAlarms[0].StateValue --output text" in calls
+    assert (
+        "aws --region us-east-1 cloudwatch describe-alarms --alarm-names demo-train-health-breaker "
+        "--query MetricAlarms[0].StateValue --output text"
+    ) in calls
     assert not any("set-instance-health" in c for c in calls)
     assert any("--metric-name UnhealthyNodes --value 1" in c for c in calls)
 
@@ -287,8 +294,9 @@ def test_boot_failure_marks_the_node_and_abandons_the_launch(tmp_path):
     ]
     node.calls.write_text("")
     assert node.run("lifecycle", "joined").returncode == 0
-    assert node.aws_calls()[-1].endswith("--lifecycle-hook-name ultrafleet-launch --instance-id i-0abc "
-                                         "--lifecycle-action-result CONTINUE")
+    assert node.aws_calls()[-1].endswith(
+        "--lifecycle-hook-name ultrafleet-launch --instance-id i-0abc --lifecycle-action-result CONTINUE"
+    )
 
 
 def test_a_generated_group_name_is_looked_up_from_the_instance(tmp_path):
@@ -304,17 +312,16 @@ def test_termination_watch_drains_with_heartbeats_then_completes(tmp_path, drain
     drain = tmp_path / "drain"
     drain.write_text(f"#!/bin/bash\nsleep 2\necho drained >> {node.calls}\nexit {drain_exit}\n")
     drain.chmod(0o755)
-    result = node.run(
-        "watch", ULTRAFLEET_DRAIN=str(drain), ULTRAFLEET_POLL_SECONDS="1", ULTRAFLEET_HEARTBEAT_EVERY="1"
-    )
+    result = node.run("watch", ULTRAFLEET_DRAIN=str(drain), ULTRAFLEET_POLL_SECONDS="1", ULTRAFLEET_HEARTBEAT_EVERY="1")
     assert result.returncode == 0, result.stdout + result.stderr
     lines = node.calls.read_text().splitlines()
     drained = lines.index("drained")
     assert "systemctl stop ultrafleet-drain.timer" in lines[:drained]
     assert any("record-lifecycle-action-heartbeat" in x and "ultrafleet-terminate" in x for x in lines[:drained])
     assert ("--metric-name DrainIncomplete --value 1" in "\n".join(lines)) is incomplete
-    assert lines[-1].endswith("--lifecycle-hook-name ultrafleet-terminate --instance-id i-0abc "
-                              "--lifecycle-action-result CONTINUE")
+    assert lines[-1].endswith(
+        "--lifecycle-hook-name ultrafleet-terminate --instance-id i-0abc --lifecycle-action-result CONTINUE"
+    )
 
 
 def boot_script(h: NodeHealthScript, hook: str = 'log "hook ran"') -> str:

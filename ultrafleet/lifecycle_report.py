@@ -63,10 +63,12 @@ def print_lifecycle(console: Console, data: dict) -> None:
         checks += [f"{gate['neuron_devices']} Neuron devices"] if gate["neuron_devices"] else []
         checks += [f"{gate['efa_devices']} EFA devices"] if gate["efa_devices"] else []
         checks += ["fabric manager"] if gate["fabric_manager"] else []
-        group = f"{p['group_size']}" + (f" ({p['spares']} hot spare{'s' if p['spares'] > 1 else ''})" if p["spares"] else "")
+        group = f"{p['group_size']}" + (
+            f" ({p['spares']} hot spare{'s' if p['spares'] > 1 else ''})" if p["spares"] else ""
+        )
         term = p["termination"]
         hook = f"heartbeat {term['explanation']}" if term else "none (no NVMe checkpoint cache)"
-        table.add_row(name, group, ", ".join(checks + ["health.d"]), hook)
+        table.add_row(name, group, ", ".join([*checks, "health.d"]), hook)
     console.print(table)
     for name, p in plans.items():
         block = p["capacity_block"]

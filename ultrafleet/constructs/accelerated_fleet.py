@@ -99,9 +99,10 @@ class AcceleratedFleet(Construct):
         log_group_name: str | None = None,
         watched_paths: Sequence[str] = ("/",),
         subnet_group_name: str = "compute",
-        health: NodeHealthProps = NodeHealthProps(),
+        health: NodeHealthProps | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        health = health or NodeHealthProps()
         Tags.of(self).add("ultrafleet:fleet", fleet.spec.name)
         Tags.of(self).add("ultrafleet:role", fleet.spec.role.value)
         if fleet.efa and efa_security_group is None:

@@ -12,6 +12,11 @@ How it decides and acts follows the anchors, in Auto Scaling terms:
 
 from __future__ import annotations
 
+import base64
+import io
+import lzma
+import tarfile
+import textwrap
 from dataclasses import dataclass
 
 from aws_cdk import Acknowledgment, ArnFormat, Stack, Token, Validations
@@ -118,13 +123,48 @@ class NodeHealthScript:
             heartbeat_seconds=props.termination_heartbeat_seconds,
         )
 
+    def files(self) -> dict[str, tuple[str, int]]:
+        """Every file the node gets: path (relative to /) -> (content, mode)."""
+        sbin = {
+            "ultrafleet-lifecycle": "node_lifecycle.sh.j2",
+            "ultrafleet-health-gate": "health_gate.sh.j2",
+            "ultrafleet-health-check": "health_check.sh.j2",
+        }
+        units = ["ultrafleet-health-check.service", "ultrafleet-health-check.timer"]
+        if self.heartbeat_seconds:
+            sbin["ultrafleet-termination-watch"] = "termination_watch.sh.j2"
+            units.append("ultrafleet-termination-watch.service")
+        out = {f"usr/local/sbin/{name}": (_without_comments(render(t, h=self)), 0o755) for name, t in sbin.items()}
+        return out | {f"etc/systemd/system/{u}": (render(f"health_units/{u}.j2", h=self), 0o644) for u in units}
+
     def boot_sections(self) -> tuple[str, str]:
         """(written before the boot checks, run after every hook): install the scripts and trap any boot
         failure; then run the gate and join."""
+        files = self.files()
         return (
-            render("node_health.sh.j2", h=self).rstrip("\n"),
+            render("node_health.sh.j2", h=self, files=sorted(files), payload=_payload(files)).rstrip("\n"),
             render("node_health_join.sh.j2", h=self).rstrip("\n"),
         )
+
+
+def _without_comments(script: str) -> str:
+    """The script without its comment lines (the templates keep them), for the user data's 16 KB."""
+    lines = script.splitlines(keepends=True)
+    return lines[0] + "".join(line for line in lines[1:] if not line.lstrip().startswith("#"))
+
+
+def _payload(files: dict[str, tuple[str, int]]) -> str:
+    """A reproducible .tar.xz of the files (fixed times and owners), base64 in 76-column lines."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for path in sorted(files):
+            content, mode = files[path]
+            data = content.encode()
+            info = tarfile.TarInfo(path)
+            info.size, info.mode, info.mtime, info.uname, info.gname = len(data), mode, 0, "root", "root"
+            tar.addfile(info, io.BytesIO(data))
+    packed = lzma.compress(raw.getvalue(), format=lzma.FORMAT_XZ, preset=9 | lzma.PRESET_EXTREME)
+    return "\n".join(textwrap.wrap(base64.b64encode(packed).decode(), 76))
 
 
 def lifecycle_hooks(

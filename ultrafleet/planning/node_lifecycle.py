@@ -123,8 +123,9 @@ def termination(spec: Spec, fleet: ResolvedFleet, plan: CheckpointPlan | None) -
     given = fleet.spec.health.termination_heartbeat_seconds
     if given is not None:
         return Termination(
-            heartbeat_seconds=given, drain_seconds=drain, explanation=f"{given} s given in health.termination_"
-            "heartbeat_seconds"
+            heartbeat_seconds=given,
+            drain_seconds=drain,
+            explanation=f"{given} s given in health.termination_heartbeat_seconds",
         )
     if drain is None:
         return Termination(

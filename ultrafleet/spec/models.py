@@ -7,8 +7,8 @@ Structure and field-level checks only; rules that need the catalog or several fi
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from datetime import datetime
+from enum import StrEnum
 from ipaddress import IPv4Network
 from typing import Annotated, Any, Literal
 

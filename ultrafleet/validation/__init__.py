@@ -6,7 +6,7 @@ from ultrafleet.findings import Finding, Level, SpecError, error
 from ultrafleet.planning.fleets import ResolvedFleet, resolve
 from ultrafleet.spec.models import Spec
 from ultrafleet.validation import ami, capacity, efa, fleet_type, inference, network, pipeline, placement, storage
-from ultrafleet.validation import lifecycle
+from ultrafleet.validation.lifecycle import check as check_lifecycle
 
 
 def _duplicate_names(spec: Spec) -> list[Finding]:
@@ -39,7 +39,7 @@ def validate(spec: Spec) -> list[Finding]:
         findings += efa.check(rf) + capacity.check(rf) + placement.check(spec, rf) + ami.check(rf)
     if not any(f.level is Level.ERROR for f in findings):
         findings += network.check(spec, resolved) + storage.check(spec, resolved) + inference.check(spec, resolved)
-        findings += lifecycle.check(spec, resolved)
+        findings += check_lifecycle(spec, resolved)
     return findings
 
 
