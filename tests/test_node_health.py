@@ -423,3 +423,26 @@ def test_every_boot_script_fits_ec2s_16_kb_of_user_data(reference_stacks):
     """EC2 limits user data to 16 KB before base64; the health scripts ship compressed to stay inside it."""
     sizes = {n: user_data_bytes(Template.from_stack(s).to_json()) for n, s in reference_stacks.fleets.items()}
     assert all(size < 16 * 1024 for size in sizes.values()), sizes
+
+
+def test_a_group_with_a_warm_pool_gets_no_launch_hook(cli_synth):
+    """An instance leaving a warm pool waits in the launch hook again, but its user data ran only once."""
+    from dataclasses import replace
+
+    from test_node_health_scripts import health_script
+
+    def group(stack: str) -> dict:
+        (asg,) = [
+            r["Properties"]
+            for r in cli_synth["inference"][stack]["Resources"].values()
+            if r["Type"] == "AWS::AutoScaling::AutoScalingGroup"
+        ]
+        return asg
+
+    assert "LifecycleHookSpecificationList" not in group("serving-fleet-g6e-spot")  # warm_pool_min_size: 2
+    assert [h["LifecycleHookName"] for h in group("serving-fleet-g7e-main")["LifecycleHookSpecificationList"]] == [
+        "ultrafleet-launch"
+    ]
+    assert lifecycle_hooks(NodeHealthProps(launch_hook=False)) is None
+    script = render("node_lifecycle.sh.j2", h=replace(health_script("g6e.xlarge"), launch_hook=""))
+    assert "complete ultrafleet-launch" not in script and "set_unhealthy" in script  # still marks itself

@@ -8,7 +8,7 @@ root volume (checkpoints live in the storage stack), so replacement never touche
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aws_cdk import Acknowledgment, CfnAutoScalingRollingUpdate, CfnUpdatePolicy, Duration, Tags, Validations
 from aws_cdk import aws_autoscaling as autoscaling
@@ -103,6 +103,8 @@ class AcceleratedFleet(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         health = health or NodeHealthProps()
+        if serving and serving.settings.warm_pool_min_size is not None:
+            health = replace(health, launch_hook=False)
         Tags.of(self).add("ultrafleet:fleet", fleet.spec.name)
         Tags.of(self).add("ultrafleet:role", fleet.spec.role.value)
         if fleet.efa and efa_security_group is None:

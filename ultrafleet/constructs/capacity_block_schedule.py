@@ -73,6 +73,10 @@ class CapacityBlockSchedule(Construct):
             definition_body=sfn.DefinitionBody.from_chainable(resize),
             comment=f"Resize {reservation_id}'s Auto Scaling group",
         )
+        # The L2 makes the machine depend on its role and the role's policy; the role is already a GetAtt
+        # (cfn-lint W3005), so keep only the policy, which must exist before the first execution.
+        policy = self.resizer.role.node.find_child("DefaultPolicy").node.default_child
+        self.resizer.node.default_child.add_override("DependsOn", [Stack.of(self).get_logical_id(policy)])
         Validations.of(self.resizer).acknowledge(
             Acknowledgment(
                 id="AwsSolutions::AwsSolutions-SF1",

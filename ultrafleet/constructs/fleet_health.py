@@ -62,6 +62,10 @@ class NodeHealthProps:
 
     self_repair: bool = True
     """Failing nodes mark themselves Unhealthy and the launch hook gates joining; default: on."""
+    launch_hook: bool = True
+    """With self-repair, hold new nodes in Pending:Wait until the gate passes. Off for groups with a warm pool: an
+    instance leaving the pool waits in the launch hook again (Warmed:Pending:Wait, then Pending:Wait; EC2 Auto
+    Scaling User Guide, "Use lifecycle hooks with a warm pool"), but its user data ran only once. default: on."""
     max_unhealthy_percent: int = 20
     """Circuit breaker threshold (the observability stack's alarm); default 20, as EKS node auto repair."""
     check_interval_minutes: int = 5
@@ -118,7 +122,7 @@ class NodeHealthScript:
             efa_devices=gate.efa_devices,
             fabric_manager=gate.fabric_manager,
             interval_minutes=props.check_interval_minutes,
-            launch_hook=LAUNCH_HOOK if props.self_repair else "",
+            launch_hook=LAUNCH_HOOK if props.self_repair and props.launch_hook else "",
             termination_hook=TERMINATION_HOOK,
             heartbeat_seconds=props.termination_heartbeat_seconds,
         )
@@ -172,7 +176,7 @@ def lifecycle_hooks(
 ) -> list[autoscaling.CfnAutoScalingGroup.LifecycleHookSpecificationProperty] | None:
     """The group's lifecycle hooks, declared on the group itself so its very first instances wait in them."""
     hooks = []
-    if props.self_repair:
+    if props.self_repair and props.launch_hook:
         hooks.append(
             autoscaling.CfnAutoScalingGroup.LifecycleHookSpecificationProperty(
                 lifecycle_hook_name=LAUNCH_HOOK,
