@@ -316,7 +316,7 @@ if query:
 def moto(stacks):
     with MotoServer() as cloud:
         cloud.client("ssm").put_parameter(Name=BOOTSTRAP_VERSION_PARAMETER, Value=BOOTSTRAP_VERSION, Type="String")
-        for stack in (stacks.network, stacks.storage, stacks.fleets["train"], stacks.observability):
+        for stack in (stacks.network, stacks.storage, stacks.fleets["train"]):
             cloud.deploy(stack.stack_name, Template.from_stack(stack).to_json())
         yield cloud
 

@@ -67,7 +67,7 @@ def print_lifecycle(console: Console, data: dict) -> None:
             f" ({p['spares']} hot spare{'s' if p['spares'] > 1 else ''})" if p["spares"] else ""
         )
         term = p["termination"]
-        hook = f"heartbeat {term['explanation']}" if term else "none (no NVMe checkpoint cache)"
+        hook = f"heartbeat {term['explanation']}" if term else "none (not a training fleet with an NVMe cache)"
         table.add_row(name, group, ", ".join([*checks, "health.d"]), hook)
     console.print(table)
     for name, p in plans.items():
