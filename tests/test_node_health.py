@@ -224,8 +224,22 @@ def findings(**changes):
             "exceeds the longest wait Auto Scaling allows (3,000 s = min(48 h, 100 x heartbeat)); raise the heartbeat "
             "or the drain target's bandwidth (storage.lustre throughput, more nodes)",
         ),
+        (
+            {"fleets": [fleet(count=60, spares=8, capacity=BLOCK)]},
+            "error UF-LCY-009 fleets[0].spares: 8: count plus spares (68) exceeds the 64 instances a Capacity Block "
+            "holds; use at most 4 spares, or split the fleet across blocks",
+        ),
     ],
-    ids=["spares", "end-before-start", "whole-hours", "utc", "both-times", "heartbeat-max", "drain-too-long"],
+    ids=[
+        "spares",
+        "end-before-start",
+        "whole-hours",
+        "utc",
+        "both-times",
+        "heartbeat-max",
+        "drain-too-long",
+        "block-size",
+    ],
 )
 def test_bad_lifecycle_settings_are_named_with_value_and_fix(changes, message):
     assert message in findings(**changes)
@@ -446,3 +460,27 @@ def test_a_group_with_a_warm_pool_gets_no_launch_hook(cli_synth):
     assert lifecycle_hooks(NodeHealthProps(launch_hook=False)) is None
     script = render("node_lifecycle.sh.j2", h=replace(health_script("g6e.xlarge"), launch_hook=""))
     assert "complete ultrafleet-launch" not in script and "set_unhealthy" in script  # still marks itself
+
+
+@pytest.mark.parametrize(("size", "threshold"), [(2, 1), (5, 1), (10, 2), (64, 12)])
+def test_the_breaker_always_lets_one_node_be_repaired(size, threshold):
+    from aws_cdk import aws_cloudwatch_actions as cw_actions
+    from aws_cdk import aws_sns as sns
+
+    from ultrafleet.constructs.fleet_health_alarms import FleetHealthAlarms
+
+    stack = Stack()
+    FleetHealthAlarms(
+        stack,
+        "Health",
+        fleet_name="train",
+        breaker_alarm_name="demo-train-health-breaker",
+        group_size=size,
+        max_unhealthy_percent=20,
+        check_interval_minutes=5,
+        drains=False,
+        action=cw_actions.SnsAction(sns.Topic(stack, "Alarms")),
+    )
+    alarms = Template.from_stack(stack).find_resources("AWS::CloudWatch::Alarm")
+    (breaker,) = [a["Properties"] for a in alarms.values() if a["Properties"]["MetricName"] == "UnhealthyNodes"]
+    assert (breaker["Threshold"], len(alarms)) == (threshold, 2)

@@ -50,7 +50,8 @@ class FleetHealthAlarms(Construct):
 
         unhealthy = metric("UnhealthyNodes", Duration.minutes(check_interval_minutes))
         replaced = metric("NodesReplaced", Duration.hours(1))
-        threshold = group_size * max_unhealthy_percent / 100
+        # At least one node is always repaired, or a fleet under 5 nodes (20%) could never replace one.
+        threshold = max(1, group_size * max_unhealthy_percent // 100)
         self.breaker = unhealthy.create_alarm(
             self,
             "Breaker",
@@ -59,8 +60,9 @@ class FleetHealthAlarms(Construct):
             evaluation_periods=1,
             comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
             treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
-            alarm_description=f"{fleet_name}: more than {max_unhealthy_percent}% of {group_size} nodes unhealthy at "
-            "once; nodes stop marking themselves (circuit breaker). Suspect the AMI, a driver or a shared dependency",
+            alarm_description=f"{fleet_name}: more than {threshold} of {group_size} nodes ({max_unhealthy_percent}%) "
+            "unhealthy at once; nodes stop marking themselves (circuit breaker). Suspect the AMI, a driver or a "
+            "shared dependency",
         )
         self.replaced = replaced.create_alarm(
             self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from ultrafleet import catalog
 from ultrafleet.findings import Finding, error, warning
 from ultrafleet.planning import node_lifecycle as nl
 from ultrafleet.planning.checkpoint import plan_checkpoints
@@ -27,6 +28,21 @@ def _spares(fleet: ResolvedFleet) -> list[Finding]:
             )
         ]
     return []
+
+
+def _block_holds_spares(fleet: ResolvedFleet) -> list[Finding]:
+    limit = catalog.capacity_block_max_instances()
+    size = fleet.instances + fleet.spec.spares
+    if fleet.spec.capacity.type != "capacity-block" or not fleet.spec.spares or size <= limit:
+        return []
+    return [
+        error(
+            "UF-LCY-009",
+            f"{fleet.path}.spares",
+            f"{fleet.spec.spares}: count plus spares ({size}) exceeds the {limit} instances a Capacity Block holds; "
+            f"use at most {max(0, limit - fleet.instances)} spares, or split the fleet across blocks",
+        )
+    ]
 
 
 def _utc_hour(value: datetime, path: str) -> list[Finding]:
@@ -133,7 +149,7 @@ def check(spec: Spec, fleets: list[ResolvedFleet]) -> list[Finding]:
     out: list[Finding] = []
     checkpoints = {c.fleet: c for c in plan_checkpoints(spec, fleets)}
     for fleet in fleets:
-        out += _spares(fleet) + _block_times(fleet)
+        out += (_spares(fleet) or _block_holds_spares(fleet)) + _block_times(fleet)
         heartbeat = _heartbeat_range(fleet)
         out += heartbeat
         if nl.has_termination_hook(spec, fleet) and not heartbeat:
