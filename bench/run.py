@@ -1,4 +1,5 @@
-"""Benchmarks of ultrafleet's own speed (issue: `make bench`). Medians of repeated runs; ratios from one run.
+"""Benchmarks of ultrafleet's own speed (`make bench`). Medians of repeated runs, the commands compared measured
+alternately in one run so that a machine slowing down mid-run moves both sides of a ratio alike.
 
 Prints a table, then as its last line one JSON object with synth_ratio_vs_empty, synth_ratio_64_vs_1,
 validate_s, plan_s and test_suite_s (plus the raw medians). Usage: python bench/run.py [--runs N] [--skip-tests]
@@ -26,13 +27,19 @@ CDK = str(ROOT / "node_modules/.bin/cdk")
 BIN = Path(sys.executable).parent
 
 
-def median_seconds(cmd: list[str], runs: int) -> float:
-    times = []
+def seconds(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, env=cdk_env(ROOT), check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def alternating_medians(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
+    """Each command once per round, in turn, for ``runs`` rounds: {name: median seconds}."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, cwd=ROOT, env=cdk_env(ROOT), check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, cmd in commands.items():
+            times[name].append(seconds(cmd))
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def fleet_spec(count: int, directory: Path) -> Path:
@@ -51,28 +58,31 @@ def fleet_spec(count: int, directory: Path) -> Path:
 
 
 def synth(spec: Path | None, out: Path) -> list[str]:
-    app = ["--app", f"{BIN / 'python3'} {ROOT / 'bench/empty_app.py'}"] if spec is None else ["-c", f"spec={spec}"]
-    return [CDK, "synth", "--quiet", *app, "--output", str(out)]
+    """`cdk synth` of a spec, or of the empty app run the way cdk.json runs ultrafleet's (like for like)."""
+    if spec is None:
+        app_command = json.loads((ROOT / "cdk.json").read_text())["app"]
+        empty = app_command.replace("python3 app.py", f"{BIN / 'python3'} {ROOT / 'bench/empty_app.py'}")
+        assert empty != app_command, f"cdk.json's app is no longer 'python3 app.py': {app_command}"
+        return [CDK, "synth", "--quiet", "--app", empty, "--output", str(out)]
+    return [CDK, "synth", "--quiet", "-c", f"spec={spec}", "--output", str(out)]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-tests", action="store_true", help="leave out the test-suite timing")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
-        figures = {
-            "synth_empty_s": median_seconds(synth(None, tmpdir / "empty"), args.runs),
-            "synth_reference_s": median_seconds(synth(ROOT / "specs/reference.yaml", tmpdir / "ref"), args.runs),
-        }
-        for n in (1, 8, 64):
-            figures[f"synth_{n}_fleets_s"] = median_seconds(synth(fleet_spec(n, tmpdir), tmpdir / f"f{n}"), args.runs)
+        specs = {"empty": None, "reference": ROOT / "specs/reference.yaml"}
+        specs |= {f"{n}_fleets": fleet_spec(n, tmpdir) for n in (1, 8, 64)}
+        synths = alternating_medians({name: synth(spec, tmpdir / name) for name, spec in specs.items()}, args.runs)
+        figures = {f"synth_{name}_s": value for name, value in synths.items()}
         ultrafleet = str(BIN / "ultrafleet")
-        figures["validate_s"] = median_seconds([ultrafleet, "validate", "specs/reference.yaml"], args.runs)
-        figures["plan_s"] = median_seconds([ultrafleet, "plan", "specs/reference.yaml"], args.runs)
+        commands = {f"{c}_s": [ultrafleet, c, "specs/reference.yaml"] for c in ("validate", "plan")}
+        figures |= alternating_medians(commands, args.runs)
     if not args.skip_tests:
-        figures["test_suite_s"] = median_seconds([str(BIN / "pytest"), "-q", "-p", "no:cacheprovider"], 1)
+        figures["test_suite_s"] = seconds([str(BIN / "pytest"), "-q", "-p", "no:cacheprovider"])
     figures["synth_ratio_vs_empty"] = figures["synth_reference_s"] / figures["synth_empty_s"]
     figures["synth_ratio_64_vs_1"] = figures["synth_64_fleets_s"] / figures["synth_1_fleets_s"]
     figures = {k: round(v, 3) for k, v in figures.items()}

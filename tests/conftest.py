@@ -68,7 +68,44 @@ def cli_assemblies(tmp_path_factory) -> dict[str, Path]:
             stdout, stderr = proc.communicate(timeout=300)
             assert proc.returncode == 0, f"cdk synth of {stem} failed:\n{stdout}\n{stderr}"
             assemblies[stem] = out
+    for stem, out in assemblies.items():
+        _BACKGROUND_LINT[stem] = _start_cfn_lint(out, ROOT / "specs" / f"{stem}.yaml")
     return assemblies
+
+
+_BACKGROUND_LINT: dict = {}
+"""cfn-lint of each shipped spec's assembly, started as soon as it is synthesized: it runs on the second core
+while the suite goes on, and ``cfn_lint_findings`` collects it."""
+
+
+def _start_cfn_lint(assembly: Path, spec: Path):
+    """One cfn-lint process over every template of an assembly, in the spec's region, with JSON output."""
+    import subprocess
+
+    import yaml
+
+    region = yaml.safe_load(spec.read_text())["region"]
+    templates = sorted(str(t) for t in assembly.glob("*.template.json"))
+    cmd = [str(Path(sys.executable).parent / "cfn-lint"), "--format", "json", "--regions", region, "--", *templates]
+    # cwd: an empty folder, so that no .cfnlintrc of the project or the user changes the rules
+    return subprocess.Popen(cmd, cwd=assembly, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture(scope="session")
+def cfn_lint_findings(cli_assemblies) -> dict[str, dict[str, list[dict]]]:
+    """{spec file stem: {stack name: cfn-lint's findings}} for every shipped spec (empty lists when clean)."""
+    import json
+
+    results = {}
+    for stem, out in cli_assemblies.items():
+        stdout, stderr = _BACKGROUND_LINT[stem].communicate(timeout=600)
+        findings = json.loads(stdout or "[]")
+        assert stdout or not stderr, f"cfn-lint on {stem} wrote no findings but: {stderr[-2000:]}"
+        stacks = {t.name.removesuffix(".template.json"): [] for t in out.glob("*.template.json")}
+        for finding in findings:
+            stacks[Path(finding["Filename"]).name.removesuffix(".template.json")].append(finding)
+        results[stem] = stacks
+    return results
 
 
 @pytest.fixture(scope="session")

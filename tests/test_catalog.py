@@ -44,7 +44,7 @@ def test_catalog_holds_every_required_type_and_no_other():
     [
         ("p5.48xlarge", 32, 32, 3200.0),
         ("p5en.48xlarge", 16, 16, 3200.0),
-        ("p6-b200.48xlarge", 8, 8, 1600.0),
+        ("p6-b200.48xlarge", 8, 8, 3200.0),
         ("p6-b300.48xlarge", 16, 17, 6400.0),
         ("p6e-gb200.36xlarge", 16, 17, 1600.0),
         ("trn2.48xlarge", 16, 16, 3200.0),
@@ -52,9 +52,11 @@ def test_catalog_holds_every_required_type_and_no_other():
         ("g7e.8xlarge", 1, 1, 100.0),
         ("inf2.48xlarge", 0, 1, 0.0),
         ("g6e.xlarge", 0, 1, 0.0),
+        ("g6e.48xlarge", 4, 4, 400.0),
     ],
 )
 def test_documented_efa_counts_cards_and_bandwidth(name, efa, cards, gbps):
+    """EFA bandwidth is AWS's published EFA figure (overlay sources.efa_bandwidth), not the sum of ENA cards."""
     itype = catalog.get(name)
     assert (itype.max_efa_interfaces, len(itype.cards), itype.efa_bandwidth_gbps) == (efa, cards, gbps)
 
@@ -131,3 +133,48 @@ def test_generated_file_names_its_source_and_date():
     document = load_generated_file()
     assert document["taken"] == "2026-11-22"
     assert document["source"].startswith("EC2 DescribeInstanceTypes (")
+
+
+@pytest.mark.parametrize(
+    ("name", "ena", "efa"),
+    [
+        # DescribeInstanceTypes BaselineBandwidthInGbps per card (ENA) vs the EFA figure AWS publishes.
+        ("p6-b200.48xlarge", 1600.0, 3200.0),  # 8 cards x 200 ENA; "3,200 Gbps of EFA networking"
+        ("g6e.48xlarge", 1600.0, 400.0),  # 4 cards x 400 ENA; AWS lists the type at 400 Gigabit (issue 20)
+        ("p5.48xlarge", 3200.0, 3200.0),
+    ],
+)
+def test_ena_and_efa_bandwidth_are_separate_figures(name, ena, efa):
+    itype = catalog.get(name)
+    assert (itype.ena_bandwidth_gbps, itype.efa_bandwidth_gbps) == (ena, efa)
+
+
+def test_gb200_facts_from_the_accelerated_computing_specifications_page():
+    """ac.html as quoted in issue 15 (overlay manual_types source): vCPUs, memory, GPU memory, interfaces,
+    addresses per interface, instance store, network performance."""
+    gb200 = catalog.get("p6e-gb200.36xlarge")
+    assert (gb200.vcpus, gb200.memory_mib) == (144, 960 * 1024)
+    assert (gb200.accelerators.count, gb200.accelerators.memory_mib_each * 4) == (4, 740 * 1024)
+    assert (gb200.max_network_interfaces, gb200.ipv4_per_interface) == (39, 50)
+    assert (gb200.nvme.count, gb200.nvme.size_gb, gb200.nvme.total_gb) == (3, 7500, 22500)
+    assert gb200.network_performance == "3200 Gigabit"
+    assert "ac.html" in gb200.source and "PR #6930" in gb200.source
+
+
+def test_gb200_card_interface_limits_follow_parallelcluster_pr_6930():
+    """'MaximumNetworkInterfaces for the network card is 1 for odd indexes and 2 for even indexes'."""
+    cards = catalog.get("p6e-gb200.36xlarge").cards
+    assert [c.max_interfaces for c in cards[1:]] == [1, 2] * 8
+    assert all(c.interface_types == ("efa-only",) for c in cards[1::2])
+
+
+def test_gb200_card_zero_bandwidth_stays_unknown_without_a_source():
+    """No page read gives card 0's ENA figure; the catalog says unknown rather than guess."""
+    gb200 = catalog.get("p6e-gb200.36xlarge")
+    assert (gb200.cards[0].baseline_gbps, gb200.ena_bandwidth_gbps) == (None, None)
+
+
+def test_trn2u_accelerator_memory_from_neuron_documentation():
+    """96 GiB of HBM per Trainium2 (Neuron 'Trainium2 Architecture Guide for NKI')."""
+    acc = catalog.get("trn2u.48xlarge").accelerators
+    assert (acc.model, acc.count, acc.memory_mib_each) == ("Trainium2", 16, 96 * 1024)

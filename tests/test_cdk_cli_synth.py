@@ -35,6 +35,7 @@ EXPECTED_STACKS = {
         "neuron-observability",
         "neuron-storage",
     ],
+    "checkpoint-1t": ["ckpt1t-fleet-pretrain", "ckpt1t-network", "ckpt1t-observability", "ckpt1t-storage"],
 }
 
 

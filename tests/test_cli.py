@@ -97,7 +97,7 @@ def test_plan_json_carries_the_figures(root):
         32,
         256,
         8,
-        1600.0,
+        3200.0,
     )
     assert b200["capacity"] == {"type": "capacity-block", "reservation_id": "cr-0a1b2c3d4e5f60718"}
     assert data["fleets"][1]["ultraserver_type"] == "u-p6e-gb200x72"
@@ -144,7 +144,7 @@ def test_installed_entry_point_exit_code(root, tmp_path):
 def test_plan_interfaces_lists_every_card_of_every_fleet(root):
     result = runner.invoke(app, ["plan", str(root / "specs/starter.yaml"), "--interfaces"])
     assert result.exit_code == 0
-    assert "p5-dev: p5.48xlarge interfaces (EFA 3200 of 3200 Gbps)" in result.stdout
+    assert "p5-dev: p5.48xlarge interfaces (EFA 3200 of 3200 Gbps; ENA 100 Gbps)" in result.stdout
     rows = [line for line in result.stdout.splitlines() if "efa-only" in line and "│" in line]
     assert len(rows) == 32
 
@@ -157,6 +157,10 @@ def test_plan_json_carries_checkpoint_tiers(root):
     assert ckpt["tiers"]["lustre"]["bandwidth_gb_s"] == 23.4375
     assert round(ckpt["tiers"]["lustre"]["write_seconds"], 2) == 597.33
     assert (ckpt["first_tier"], ckpt["meets_target"]) == ("nvme", None)
+    assert ckpt["tiers"]["lustre"]["binding_limit"] == "Lustre file system write"
+    assert (ckpt["tiers"]["s3"]["bandwidth_gb_s"], ckpt["tiers"]["s3"]["binding_limit"]) == (800, "client upload")
+    # the reference spec's NVMe write speed is not measured: neither the GPUs' wait nor the time to durable is known
+    assert (ckpt["gpu_wait_seconds"], ckpt["durable_seconds"]) == (None, None)
     assert data["fleets"][3]["checkpoint"] is None  # the inference fleet
 
 

@@ -85,13 +85,16 @@ def test_worked_example_per_fleet(worked):
 
 def test_worked_example_shared_storage_and_totals(worked):
     assert [(line["item"], line["quantity"], line["hourly_usd"]) for line in worked["shared"]] == [
+        ("NAT gateways", "1 x", 0.05),  # network.nat_gateways defaults to 1
+        ("public IPv4 (NAT)", "1 x", 0.01),  # its Elastic IP
+        ("Application Load Balancer", "1 x", 0.02),  # the spec has an inference fleet
         ("FSx for Lustre PERSISTENT_2/250", "4,800 GB", 0.96),  # 4800 x 0.146 / 730
         ("S3 INTELLIGENT_TIERING checkpoints", "10 x 100 GB", 0.05),  # 1000 x 0.0365 / 730
     ]
-    assert worked["total_hourly_usd"] == 40.17  # 20.04 + 12.04 + 7.08 + 0.96 + 0.05
-    assert worked["total_monthly_usd"] == pytest.approx(40.17 * 730)
+    assert worked["total_hourly_usd"] == 40.25  # 20.04 + 12.04 + 7.08 + 0.08 + 0.96 + 0.05
+    assert worked["total_monthly_usd"] == pytest.approx(40.25 * 730)
     assert (worked["complete"], worked["missing"]) == (True, [])
-    assert worked["prices"] == {
+    assert {k: worked["prices"][k] for k in ("region", "taken", "source")} == {
         "region": "us-east-1",
         "taken": "2026-11-23",
         "source": "test fixture: invented numbers, not AWS prices",
@@ -117,7 +120,7 @@ def test_missing_prices_are_named_and_left_out_of_the_total(tmp_path):
     data = json.loads(result.stdout)
     assert data["missing"] == ["instances.g6e.xlarge.spot_hourly", "lustre_gb_month.PERSISTENT_2/250"]
     assert data["complete"] is False
-    assert data["total_hourly_usd"] == pytest.approx(40.17 - 1.0 - 0.96)
+    assert data["total_hourly_usd"] == pytest.approx(40.25 - 1.0 - 0.96)
     serve = next(f for f in data["fleets"] if f["name"] == "serve")
     assert serve["usd_per_million_tokens"] is None  # not every line priced
 
@@ -128,7 +131,7 @@ def test_the_table_shows_the_totals_and_what_is_missing(tmp_path):
     result = run_cost(tmp_path, data)
     assert result.exit_code == 0, result.output
     assert "prices taken 2026-11-23" in result.stdout
-    assert "$40.12" in result.stdout  # the total without the S3 line
+    assert "$40.20" in result.stdout  # the total without the S3 line
     assert result.stdout.rstrip().splitlines()[-1] == (
         "  incomplete: the totals leave out what these prices or fields would add: storage.checkpoint.kept_in_s3"
     )
@@ -139,7 +142,7 @@ def test_plan_with_prices_carries_the_cost(tmp_path):
     path.write_text(yaml.safe_dump(worked_spec()))
     result = runner.invoke(app, ["plan", str(path), "--prices", str(PRICES), "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["cost"]["total_hourly_usd"] == 40.17
+    assert json.loads(result.stdout)["cost"]["total_hourly_usd"] == 40.25
 
 
 @pytest.mark.parametrize(
@@ -152,10 +155,16 @@ def test_plan_with_prices_carries_the_cost(tmp_path):
         ({"taken": "yesterday"}, "error UF-COST-001 {path}:taken: Input should be a valid date or datetime"),
         (
             {"ebs_gp3_gb_month": -1},
-            "error UF-COST-001 {path}:ebs_gp3_gb_month: Input should be greater than or equal to 0",
+            "error UF-COST-001 {path}:ebs_gp3_gb_month: -1: a price must be above 0; correct it, or leave it out to "
+            "have it reported missing",
+        ),
+        (
+            {"instances": {"p5.48xlarge": {"on_demand_hourly": 0}}},
+            "error UF-COST-001 {path}:instances.p5.48xlarge.on_demand_hourly: 0: a price must be above 0; correct "
+            "it, or leave it out to have it reported missing",
         ),
     ],
-    ids=["other-region", "bad-date", "negative"],
+    ids=["other-region", "bad-date", "negative", "zero"],
 )
 def test_a_bad_price_table_exits_2_naming_the_field(tmp_path, change, expected):
     table = yaml.safe_load(PRICES.read_text()) | change

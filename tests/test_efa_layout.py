@@ -58,5 +58,17 @@ def test_extra_ena_interfaces_go_to_device_one_of_the_next_cards():
     assert len(extra_ena_slots(itype)) == 31
 
 
-def test_gb200_offers_no_extra_ena_slots_while_its_limits_are_unknown():
-    assert extra_ena_slots(catalog.get("p6e-gb200.36xlarge")) == []
+def test_gb200_default_layout_is_awss_efa_only_on_every_efa_card():
+    """efa-acc-inst-types: card 0 d0 ENA (card 0 has no EFA); device 0 of every other card EFA-only."""
+    layout = interfaces(catalog.get("p6e-gb200.36xlarge"), efa=True)
+    efa_only = [Interface(card=c, device=0, kind="efa-only") for c in range(1, 17)]
+    assert layout == (Interface(card=0, device=0, kind="interface"), *efa_only)
+
+
+def test_gb200_extra_ena_interfaces_go_at_device_1_of_the_even_cards():
+    """Even cards take 2 interfaces, odd ones 1 (ParallelCluster PR #6930): the documented ENA alternative."""
+    itype = catalog.get("p6e-gb200.36xlarge")
+    assert [c.index for c in extra_ena_slots(itype)] == [2, 4, 6, 8, 10, 12, 14, 16]
+    layout = interfaces(itype, efa=True, extra_ena=8)
+    assert [(i.card, i.device) for i in layout if i.kind == "interface"][1:] == [(c, 1) for c in range(2, 17, 2)]
+    assert ip_addresses(layout) == 9

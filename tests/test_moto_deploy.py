@@ -155,10 +155,16 @@ def test_fleet_role_policies_as_deployed(cloud):
         attached = iam.list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"]
         aws_managed = sorted(p["PolicyName"] for p in attached if ":aws:policy/" in p["PolicyArn"])
         assert aws_managed == ["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"]
-        # the only inline policy: node health on the fleet's own group (tests/test_node_health_moto.py)
-        (inline,) = iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]
-        document = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=inline)["PolicyDocument"]
-        assert document["Statement"][0]["Sid"] == "OwnGroupLifecycle"
+        inline = {}
+        for name in iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]:
+            document = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=name)["PolicyDocument"]
+            inline[document["Statement"][0].get("Sid", "")] = [s["Action"] for s in document["Statement"]]
+        # node health on the fleet's own group (tests/test_node_health.py) on every fleet role
+        assert inline.pop("OwnGroupLifecycle")[0][0] == "autoscaling:SetInstanceHealth"
+        if "gb200nvl72" in role["RoleName"]:  # IMEX peer discovery (docs/ultraservers.md)
+            assert list(inline.values()) == [[["ec2:DescribeInstanceTopology", "ec2:DescribeInstances"]]]
+        else:
+            assert inline == {}
         for p in attached:
             if ":aws:policy/" in p["PolicyArn"]:
                 continue
@@ -198,3 +204,12 @@ def test_alarms_dashboard_and_log_groups_as_deployed(cloud):
     assert sorted((g["logGroupName"], g["retentionInDays"]) for g in groups) == [
         (f"/ultrafleet/frontier/{f}", 90) for f in ("gb200-nvl72", "pretrain-b200", "serve-g7e", "trn2-finetune")
     ]
+
+
+def test_checkpoint_1t_storage_deploys_with_its_directory_bucket(cloud, cli_synth):
+    from ultrafleet.testing.moto_extensions.s3express_directory_bucket import directory_buckets
+
+    deployed = cloud.deploy("ckpt1t-storage", cli_synth["checkpoint-1t"]["ckpt1t-storage"])
+    (name,) = directory_buckets(cloud.account_id, cloud.region)
+    assert name.endswith("--use1-az6--x-s3")  # us-east-1a's zone id for this account (cdk.json)
+    assert name in deployed.resources.values()

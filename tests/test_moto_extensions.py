@@ -29,6 +29,7 @@ ADDED_TYPES = {
     "AWS::CloudWatch::Alarm",
     "AWS::CodeBuild::Project",
     "AWS::CodePipeline::Pipeline",
+    "AWS::S3Express::DirectoryBucket",
 }
 
 

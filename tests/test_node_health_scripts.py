@@ -383,3 +383,24 @@ def test_the_node_joins_only_after_the_whole_boot_and_the_gate_pass(tmp_path, ho
         assert result.returncode == 1
         assert results == ["ABANDON"]
         assert (tmp_path / "state/unhealthy").read_text() == "boot script failed (exit 1)\n"
+
+
+def test_a_boot_script_over_16_kb_ships_compressed_and_runs_with_its_values(tmp_path):
+    from ultrafleet.constructs.boot_script import WRAPPER_HEAD, fit, unpack
+    from ultrafleet.constructs.user_data import PLACEHOLDER
+
+    small = "#!/bin/bash\nset -euo pipefail\necho small @@BUCKET@@\n"
+    assert fit(small) == small
+    script = small.replace("small", "value=") + "".join(f"# filler line {i}: {'x' * 60}\n" for i in range(300))
+    wrapper = fit(script)
+    assert wrapper.startswith(WRAPPER_HEAD) and len(wrapper) < 2000 < 16 * 1024 < len(script)
+    assert PLACEHOLDER.findall(wrapper) == ["BUCKET"]  # user_data.fill joins the value in here, once
+    assert unpack(wrapper) == script
+    path = tmp_path / "user-data"
+    path.write_text(wrapper.replace("@@BUCKET@@", "my-bucket"))
+    lint = subprocess.run([SHELLCHECK, "--severity=style", str(path)], capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout
+    env = {"PATH": "/usr/bin:/bin", "ULTRAFLEET_UNPACK_TO": str(tmp_path / "lib/node-init.sh")}
+    result = subprocess.run(["bash", str(path)], capture_output=True, text=True, env=env, timeout=30)
+    assert (result.returncode, result.stdout) == (0, "value= my-bucket\n")
+    assert (tmp_path / "lib/node-init.sh").read_text() == script.replace("@@BUCKET@@", "my-bucket")

@@ -33,7 +33,7 @@ CASES = {
     "scratch throughput": (
         spec_dict(storage={"lustre": {**LUSTRE, "deployment_type": "SCRATCH_2"}}),
         "error UF-STO-003 storage.lustre.throughput_mb_s_per_tib: 250: only PERSISTENT_2 takes a per-unit "
-        "throughput (SCRATCH_2 gives a 200 MB/s/TiB baseline); remove it",
+        "throughput (SCRATCH_2 has a fixed baseline: 200 MB/s/TiB read, 100 write); remove it",
     ),
     "ia too early": (
         spec_dict(storage={"checkpoint_bucket": {"transition": {"storage_class": "STANDARD_IA", "after_days": 29}}}),

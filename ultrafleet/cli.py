@@ -62,17 +62,25 @@ def validate(spec_path: SpecPath, environment: EnvOption = None) -> None:
     out.print(f"{spec_path}{where}: valid ({len(spec.fleets)} fleets, {len(warnings)} warnings{also})", highlight=False)
 
 
-PricesOption = Annotated[Path | None, typer.Option("--prices", help="A price table (YAML or JSON); see README")]
+PricesOption = Annotated[
+    Path | None, typer.Option("--prices", help="A price table (YAML or JSON); default: the shipped one, docs/cost.md")
+]
 
 
-def _cost(spec_path: Path, environment: str | None, spec: Spec, fleets: list, prices: Path) -> dict:
-    """The cost plan's data; exits 2 on a bad price table."""
-    from ultrafleet.cost_report import cost_data
-    from ultrafleet.planning.cost import plan_cost
-    from ultrafleet.planning.prices import load_prices
+def _today():
+    """The CLI's clock, for the price table's age (a function so tests can fix the date)."""
+    import datetime
+
+    return datetime.date.today()
+
+
+def _cost(spec_path: Path, environment: str | None, spec: Spec, fleets: list, prices: Path | None) -> dict:
+    """The cost plan's data, from --prices or the shipped table for the spec's region; exits 2 on bad input.
+    The table's age is judged against today's date here, in the CLI (planning reads no clock)."""
+    from ultrafleet.cost_estimate import full_cost_data
 
     try:
-        return cost_data(spec.name, plan_cost(spec, fleets, load_prices(prices)))
+        return full_cost_data(spec, fleets, prices, today=_today())
     except SpecError as exc:
         _fail(spec_path, environment, exc)
 
@@ -119,16 +127,18 @@ def plan(
 @app.command()
 def cost(
     spec_path: SpecPath,
-    prices: Annotated[Path, typer.Option("--prices", help="A price table (YAML or JSON); see README")],
+    prices: PricesOption = None,
     environment: EnvOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON for pipelines")] = False,
 ) -> None:
-    """Hourly and monthly cost per fleet and in total, and cost per million tokens, from a price table."""
-    from ultrafleet.cost_report import print_cost
+    """Cost per fleet and in total, per training run and per million tokens, purchase options side by side, and
+    what the checkpoint tier saves; from the shipped price table for the spec's region or --prices."""
+    from ultrafleet.cost_report import print_cost, print_cost_warnings
     from ultrafleet.planning.fleets import resolve_all
 
     spec, _ = _load_checked(spec_path, environment)
     data = _cost(spec_path, environment, spec, resolve_all(spec), prices)
+    print_cost_warnings(err, data)
     if as_json:
         typer.echo(json.dumps(data, indent=2))
     else:
@@ -345,6 +355,26 @@ def schema(output: Annotated[Path | None, typer.Option(help="Write here instead 
         out.print(f"wrote {output}")
     else:
         typer.echo(text, nl=False)
+
+
+@app.command()
+def report(
+    spec_path: SpecPath,
+    html: Annotated[Path, typer.Option("--html", help="Write the self-contained HTML cost report here")],
+    prices: PricesOption = None,
+    environment: EnvOption = None,
+) -> None:
+    """Write the cost report as one HTML file that opens with no network: charts of monthly cost by fleet and tier,
+    purchase options side by side, and lost GPU time against the checkpoint interval."""
+    from ultrafleet.cost_html import render_html
+    from ultrafleet.cost_report import print_cost_warnings
+    from ultrafleet.planning.fleets import resolve_all
+
+    spec, _ = _load_checked(spec_path, environment)
+    data = _cost(spec_path, environment, spec, resolve_all(spec), prices)
+    print_cost_warnings(err, data)
+    html.write_text(render_html(data))
+    out.print(f"wrote {html} ({len(data['fleets'])} fleets, prices taken {data['prices']['taken']})", highlight=False)
 
 
 def main() -> None:

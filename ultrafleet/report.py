@@ -55,6 +55,29 @@ def fleet_data(fleet: ResolvedFleet) -> dict[str, Any]:
         "ip_addresses_per_instance": fleet.ip_addresses_per_instance,
         "interfaces": [{"card": i.card, "device": i.device, "type": i.kind} for i in fleet.layout],
         "nvme_gb_per_instance": itype.nvme.total_gb if itype.nvme else 0,
+        **_bandwidth_data(fleet),
+        **_domain_data(fleet),
+    }
+
+
+def _bandwidth_data(fleet: ResolvedFleet) -> dict[str, Any]:
+    """EFA figures are AWS's published EFA bandwidth; ENA figures are the cards' ENA baselines."""
+    return {
+        "efa_bandwidth_basis": "AWS's published EFA bandwidth for the type, in the share of EFA cards used",
+        "ena_bandwidth_gbps": fleet.ena_bandwidth_gbps,
+        "ena_bandwidth_max_gbps": fleet.instance_type.ena_bandwidth_gbps,
+    }
+
+
+def _domain_data(fleet: ResolvedFleet) -> dict[str, Any]:
+    """An UltraServer fleet's accelerator domains (one NVLink or NeuronLink domain per UltraServer)."""
+    us, acc = fleet.ultraserver, fleet.instance_type.accelerators
+    if not us:
+        return {"ultraserver_domains": None, "instances_per_domain": None, "accelerators_per_domain": None}
+    return {
+        "ultraserver_domains": fleet.instances // us.instances,
+        "instances_per_domain": us.instances,
+        "accelerators_per_domain": us.instances * acc.count if acc else 0,
     }
 
 
@@ -67,9 +90,18 @@ def checkpoint_data(plan: CheckpointPlan) -> dict[str, Any]:
         "meets_target": plan.meets_target,
         "suggestion": plan.suggestion,
         "tiers": {
-            t.tier: {"bandwidth_gb_s": t.bandwidth_gb_s, "write_seconds": t.write_seconds, "explanation": t.explanation}
+            t.tier: {
+                "bandwidth_gb_s": t.bandwidth_gb_s,
+                "write_seconds": t.write_seconds,
+                "explanation": t.explanation,
+                "binding_limit": t.binding_limit,
+                "limits": [{"name": x.name, "gb_s": x.gb_s, "source": x.source} for x in t.limits],
+            }
             for t in plan.tiers
         },
+        "gpu_wait_seconds": plan.gpu_wait_seconds,
+        "durable_seconds": plan.durable_seconds,
+        "durable_explanation": plan.durable_explanation,
     }
 
 
@@ -107,7 +139,8 @@ def print_interfaces(console: Console, data: dict) -> None:
     for f in data["fleets"]:
         console.print(
             f"{f['name']}: {f['instance_type']} interfaces "
-            f"(EFA {f['efa_bandwidth_gbps']:g} of {f['efa_bandwidth_max_gbps']:g} Gbps)",
+            f"(EFA {f['efa_bandwidth_gbps']:g} of {f['efa_bandwidth_max_gbps']:g} Gbps; "
+            f"ENA {_gbps(f['ena_bandwidth_gbps'])})",
             highlight=False,
         )
         table = Table()
@@ -116,6 +149,10 @@ def print_interfaces(console: Console, data: dict) -> None:
         for i in f["interfaces"]:
             table.add_row(str(i["card"]), str(i["device"]), i["type"])
         console.print(table)
+
+
+def _gbps(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:g} Gbps"
 
 
 def print_plan(console: Console, data: dict) -> None:
@@ -128,6 +165,7 @@ def print_plan(console: Console, data: dict) -> None:
         "accelerators",
         "EFA",
         "EFA Gbps",
+        "ENA Gbps",
         "NVMe/node",
         "capacity",
         "placement",
@@ -152,6 +190,7 @@ def print_plan(console: Console, data: dict) -> None:
             acc,
             efa,
             gbps,
+            "unknown" if f["ena_bandwidth_gbps"] is None else f"{f['ena_bandwidth_gbps']:g}",
             nvme,
             capacity,
             f["placement_strategy"] or "none",
@@ -163,6 +202,17 @@ def print_plan(console: Console, data: dict) -> None:
             tuple(Interface(card=i["card"], device=i["device"], kind=i["type"]) for i in f["interfaces"])
         )
         console.print(f"  {f['name']} interfaces: {layout}", highlight=False)
+    for f in data["fleets"]:
+        if f["ultraserver_domains"]:
+            console.print(
+                f"  {f['name']} UltraServer domains: {f['ultraserver_domains']} x {f['ultraserver_type']}, "
+                f"{f['instances_per_domain']} instances and {f['accelerators_per_domain']} {f['accelerator_model']} "
+                "per domain",
+                highlight=False,
+            )
+    console.print(
+        "  EFA Gbps: AWS's published EFA bandwidth (reached/max); ENA Gbps: the ENA cards' baselines", highlight=False
+    )
     net = data["network"]
     console.print(
         f"  network: VPC {net['vpc_cidr']}, private subnets /{net['private_subnet_prefix']}, "
@@ -181,7 +231,7 @@ def print_checkpoints(console: Console, data: dict) -> None:
     if not plans:
         return
     table = Table(title="checkpoint tier")
-    for col in ("fleet", "tier", "GB/s", "write", "how"):
+    for col in ("fleet", "tier", "GB/s", "write", "binding limit and source"):
         table.add_column(col)
     for name, plan in plans:
         for tier, t in plan["tiers"].items():
@@ -198,3 +248,12 @@ def print_checkpoints(console: Console, data: dict) -> None:
         if plan["suggestion"]:
             line += f"; {plan['suggestion']}"
         console.print(line, highlight=False, soft_wrap=True)
+        first_tier = plan["tiers"][plan["first_tier"]]
+        bound = any(x["source"].startswith("upper bound") for x in first_tier["limits"] if x["gb_s"] is not None)
+        console.print(
+            f"  {name}: GPUs wait {_seconds(plan['gpu_wait_seconds'])}"
+            f"{' (an upper bound until the upload speed is measured)' if bound else ''}; durable after "
+            f"{_seconds(plan['durable_seconds'])} ({plan['durable_explanation']})",
+            highlight=False,
+            soft_wrap=True,
+        )

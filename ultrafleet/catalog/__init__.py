@@ -63,6 +63,10 @@ class InstanceType:
     ultraserver_only: bool
     topology_layers: int | None
     source: str
+    efa_published_gbps: float | None = None
+    """The EFA bandwidth AWS publishes for the type (overlay ``efa_gbps``); None: no EFA."""
+    max_network_interfaces: int | None = None
+    """Interfaces the whole instance takes; None where the catalog has no figure."""
 
     @property
     def architecture(self) -> str:
@@ -71,8 +75,18 @@ class InstanceType:
 
     @property
     def efa_bandwidth_gbps(self) -> float:
-        """Sum of the baseline bandwidth of every EFA-capable card: the most EFA can reach."""
-        return sum(c.baseline_gbps or 0.0 for c in self.cards if c.supports_efa)
+        """The most EFA can reach: the figure AWS publishes for the type's EFA networking (0 without EFA).
+
+        Not the sum of the cards' baselines: those are ENA figures (p6-b200: 8 x 200 Gbps ENA, 3,200 Gbps EFA).
+        """
+        return self.efa_published_gbps or 0.0
+
+    @property
+    def ena_bandwidth_gbps(self) -> float | None:
+        """Sum of every card's ENA baseline (DescribeInstanceTypes BaselineBandwidthInGbps); None if one is unknown."""
+        if any(c.baseline_gbps is None for c in self.cards):
+            return None
+        return sum(c.baseline_gbps or 0.0 for c in self.cards)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,6 +124,8 @@ def _instance_type(name: str, raw: dict[str, Any], extra: dict[str, Any]) -> Ins
         ultraserver_only=extra["ultraserver_only"],
         topology_layers=extra["topology_layers"],
         source=raw["source"],
+        efa_published_gbps=extra.get("efa_gbps"),
+        max_network_interfaces=net.get("max_interfaces"),
     )
 
 
@@ -144,3 +160,16 @@ def suggest(name: str, choices: list[str]) -> str | None:
     """The closest known name to a misspelt one, or None."""
     close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
     return close[0] if close else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PeakFlops:
+    tflops_per_accelerator: float
+    """Peak dense BF16 tensor throughput of one accelerator."""
+    source: str
+
+
+def peak_dense_bf16(name: str) -> PeakFlops | None:
+    """The overlay's peak dense BF16 figure for an instance type, with its source; None where none is cited."""
+    entry = _overlay().get("accelerator_peak_dense_bf16_tflops", {}).get(name)
+    return PeakFlops(tflops_per_accelerator=entry["tflops"], source=entry["source"]) if entry else None

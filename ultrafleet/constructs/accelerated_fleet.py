@@ -19,6 +19,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from ultrafleet.constructs.boot_script import fit
 from ultrafleet.constructs.efa_launch_template import CapacityBlockTarget, EfaLaunchTemplate
 from ultrafleet.constructs.fleet_health import NodeHealthPolicy, NodeHealthProps, NodeHealthScript, lifecycle_hooks
 from ultrafleet.constructs.ultracluster_placement import UltraClusterPlacement
@@ -163,7 +164,7 @@ class AcceleratedFleet(Construct):
             security_groups=groups,
             instance_profile=profile,
             image_id=image_id,
-            user_data=fill(user_data, placeholders or {}),
+            user_data=fill(fit(user_data), placeholders or {}),
             root_volume_gib=spec.root_volume_gib,
             capacity_block=CapacityBlockTarget(reservation_id=capacity.reservation_id)
             if capacity.type == "capacity-block"

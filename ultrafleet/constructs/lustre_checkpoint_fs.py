@@ -61,6 +61,15 @@ class LustreCheckpointFileSystem(Construct):
             allow_all_outbound=False,
             description="FSx for Lustre clients: Lustre traffic to the servers",
         )
+        if settings.efa:
+            # FSx for Lustre User Guide, "EFA-enabled security groups": all traffic within the group, in and out,
+            # and with the clients' group
+            self.server_group.add_ingress_rule(self.server_group, ec2.Port.all_traffic(), "EFA between servers")
+            self.server_group.add_egress_rule(self.server_group, ec2.Port.all_traffic(), "EFA between servers")
+            self.server_group.add_ingress_rule(self.client_group, ec2.Port.all_traffic(), "EFA from clients")
+            self.server_group.add_egress_rule(self.client_group, ec2.Port.all_traffic(), "EFA to clients")
+            self.client_group.add_ingress_rule(self.server_group, ec2.Port.all_traffic(), "EFA from servers")
+            self.client_group.add_egress_rule(self.server_group, ec2.Port.all_traffic(), "EFA to servers")
         for port in LUSTRE_PORTS:
             self.server_group.add_ingress_rule(self.server_group, port, "Lustre between servers")
             self.server_group.add_egress_rule(self.server_group, port, "Lustre between servers")
@@ -83,6 +92,11 @@ class LustreCheckpointFileSystem(Construct):
                 if persistent
                 else None,
                 data_compression_type="LZ4",
+                # EFA needs PERSISTENT_2 with a metadata configuration (FSx for Lustre User Guide, efa-file-systems)
+                efa_enabled=True if settings.efa else None,
+                metadata_configuration=fsx.CfnFileSystem.MetadataConfigurationProperty(mode="AUTOMATIC")
+                if settings.efa
+                else None,
             ),
         )
         self.file_system.apply_removal_policy(

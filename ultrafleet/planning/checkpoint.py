@@ -1,11 +1,10 @@
-"""How long a checkpoint takes to write to each tier of the checkpoint tier, per training fleet.
+"""How long a checkpoint takes to reach each tier of the checkpoint tier, per training fleet, from the limits that bind.
 
-Every figure is explained in one line. Sources: checkpoint size from the spec (Adam in mixed precision keeps
-12 bytes per parameter of optimizer state: fp32 master weights, momentum and variance; ZeRO, Rajbhandari et al.
-2020); Lustre throughput = storage capacity (TiB) x per-unit throughput (FSx for Lustre API Reference;
-SCRATCH_2 baseline 200 MB/s/TiB per the FSx for Lustre performance guide); the S3 ceiling is the ENA bandwidth of
-card 0 from DescribeInstanceTypes (EFA-only interfaces carry no IP traffic); NVMe write bandwidth is measured by
-the team and given in the spec, since AWS publishes none.
+Every tier's bandwidth is the lowest of its limits, and each limit is sourced (an AWS page or the catalog),
+measured (a figure the team gives in the spec) or absent, and said so; a tier with an absent limit has no
+bandwidth. The GPUs wait for the first tier's write; the checkpoint is durable once it is in S3 or the express
+bucket. Checkpoint size from the spec (Adam in mixed precision keeps 12 bytes per parameter of optimizer state: fp32
+master weights, momentum and variance; ZeRO, Rajbhandari et al. 2020).
 """
 
 from __future__ import annotations
@@ -14,21 +13,53 @@ import math
 from dataclasses import dataclass
 
 from ultrafleet.planning.fleets import ResolvedFleet
-from ultrafleet.spec.models import Checkpoint, Lustre, NvmeCache, Role, Spec
+from ultrafleet.spec.models import Checkpoint, Lustre, Role, Spec
 
 OPTIMIZER_BYTES_PER_PARAMETER = 12
-SCRATCH_2_MB_S_PER_TIB = 200
 DEFAULT_PERSISTENT_2_MB_S_PER_TIB = 250
 PERSISTENT_2_THROUGHPUTS = (125, 250, 500, 1000)
+
+FSX_SSD_TABLE = "FSx for Lustre User Guide, SSD performance table (ssd-storage.html)"
+SCRATCH_2_WRITE_MB_S_PER_TIB = 100
+"""SCRATCH_2 disk throughput: 200 MB/s/TiB for reads, 100 for writes (FSX_SSD_TABLE); checkpoints are writes.
+The 200 MB/s/TiB network baseline of the same table is not what a write reaches."""
+FSX_CLIENTS = "FSx for Lustre User Guide, performance.html#throughput-clients"
+LUSTRE_CLIENT_GBPS = {"tcp": 100, "efa": 700}
+"""Most a single client instance reaches over ENA (TCP) and over EFA (without GPUDirect Storage) (FSX_CLIENTS)."""
+S3_PREFIX_RATES = (
+    "Amazon S3 User Guide, optimizing-performance.html: 3,500 PUT/COPY/POST/DELETE and 5,500 GET/HEAD per second "
+    "per partitioned prefix"
+)
+S3_PUTS_PER_PREFIX = 3500
+EXPRESS_RATES = "Amazon S3 User Guide, s3-express-performance.html: 100,000 writes per second per directory bucket"
+EXPRESS_PUTS_PER_BUCKET = 100_000
+PART_SIZE_MIB = 64
+"""The drain's multipart part size (``multipart_chunksize``): each part is one PUT."""
+NVME_METRIC = "ultrafleet NvmeWriteGBps"
+DRAIN_METRIC = "ultrafleet CheckpointUploadGBps"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limit:
+    """One limit on a tier's aggregate write bandwidth."""
+
+    name: str
+    gb_s: float | None
+    """None: not measured and not published."""
+    source: str
+    """Where the figure comes from, or how to obtain it."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class TierTime:
     tier: str
-    """nvme, lustre or s3."""
+    """nvme, lustre, express or s3."""
     bandwidth_gb_s: float | None
-    """Aggregate write bandwidth for the fleet; None when unknown."""
+    """The lowest limit; None when a limit is unknown."""
     write_seconds: float | None
+    binding_limit: str
+    """The limit that binds, or the one that is unknown."""
+    limits: tuple[Limit, ...]
     explanation: str
 
 
@@ -40,9 +71,14 @@ class CheckpointPlan:
     tiers: tuple[TierTime, ...]
     target_seconds: int
     first_tier: str | None
-    """The tier training blocks on: NVMe first, then Lustre, then S3."""
+    """The tier training blocks on: NVMe first, then Lustre, then the express bucket, then S3."""
     meets_target: bool | None
     suggestion: str | None
+    gpu_wait_seconds: float | None
+    """The first tier's write."""
+    durable_seconds: float | None
+    """Until the checkpoint is in S3 or the express bucket; None when a tier on the way is unknown."""
+    durable_explanation: str
 
 
 def checkpoint_size_gb(ckpt: Checkpoint) -> tuple[float, str]:
@@ -57,85 +93,156 @@ def checkpoint_size_gb(ckpt: Checkpoint) -> tuple[float, str]:
     )
 
 
-def _time(size_gb: float, bw: float | None) -> float | None:
-    return size_gb / bw if bw else None
+def lustre_per_unit(lustre: Lustre) -> int:
+    """The write throughput per TiB: SCRATCH_2's write baseline, or PERSISTENT_2's per-unit throughput."""
+    if lustre.deployment_type == "SCRATCH_2":
+        return SCRATCH_2_WRITE_MB_S_PER_TIB
+    return lustre.throughput_mb_s_per_tib or DEFAULT_PERSISTENT_2_MB_S_PER_TIB
 
 
 def lustre_gb_s(lustre: Lustre) -> tuple[float, str]:
     tib = lustre.storage_capacity_gib / 1024
-    per_unit = (
-        SCRATCH_2_MB_S_PER_TIB
-        if lustre.deployment_type == "SCRATCH_2"
-        else (lustre.throughput_mb_s_per_tib or DEFAULT_PERSISTENT_2_MB_S_PER_TIB)
-    )
+    per_unit = lustre_per_unit(lustre)
     gb_s = tib * per_unit / 1000
     return gb_s, f"{lustre.storage_capacity_gib:,} GiB ({tib:,.1f} TiB) x {per_unit} MB/s/TiB = {gb_s:,.1f} GB/s"
 
 
-def _nvme(fleet: ResolvedFleet, nvme: NvmeCache | None, size: float) -> TierTime | None:
-    store = fleet.instance_type.nvme
+def _tier(tier: str, size: float, limits: tuple[Limit, ...], note: str = "") -> TierTime:
+    unknown = [limit for limit in limits if limit.gb_s is None]
+    if unknown:
+        bind, bw = unknown[0], None
+        text = f"{bind.name}: {bind.source}"
+    else:
+        bind = min(limits, key=lambda limit: limit.gb_s or 0)
+        bw = bind.gb_s
+        text = f"{bind.name} {bw:,.1f} GB/s ({bind.source})"
+        others = [f"{limit.name} {limit.gb_s:,.1f} GB/s" for limit in limits if limit is not bind]
+        if others:
+            text += "; not binding: " + ", ".join(others)
+    return TierTime(
+        tier=tier,
+        bandwidth_gb_s=bw,
+        write_seconds=size / bw if bw else None,
+        binding_limit=bind.name,
+        limits=limits,
+        explanation=text + note,
+    )
+
+
+def _nvme(fleet: ResolvedFleet, spec: Spec, size: float) -> TierTime | None:
+    nvme, store = spec.storage.nvme_cache, fleet.instance_type.nvme
     if nvme is None or store is None:
         return None
-    per_node = size / fleet.instances
-    room = f"; {per_node:,.0f} GB per node of {store.total_gb:,} GB instance store"
+    room = f"; {size / fleet.instances:,.0f} GB per node of {store.total_gb:,} GB instance store"
     if nvme.write_gb_s_per_node is None:
-        return TierTime(
-            tier="nvme",
-            bandwidth_gb_s=None,
-            write_seconds=None,
-            explanation="unknown: set storage.nvme_cache.write_gb_s_per_node to a measured figure "
-            f"(AWS publishes none){room}",
+        limit = Limit(
+            name="NVMe write",
+            gb_s=None,
+            source=f"not measured: read the metric {NVME_METRIC} published by the boot fio test and set "
+            "storage.nvme_cache.write_gb_s_per_node",
         )
-    bw = fleet.instances * nvme.write_gb_s_per_node
-    return TierTime(
-        tier="nvme",
-        bandwidth_gb_s=bw,
-        write_seconds=_time(size, bw),
-        explanation=f"{fleet.instances} nodes x {nvme.write_gb_s_per_node:g} GB/s measured NVMe write "
-        f"= {bw:,.1f} GB/s{room}",
-    )
+    else:
+        limit = Limit(
+            name="NVMe write",
+            gb_s=fleet.instances * nvme.write_gb_s_per_node,
+            source=f"{fleet.instances} nodes x {nvme.write_gb_s_per_node:g} GB/s measured "
+            "(storage.nvme_cache.write_gb_s_per_node)",
+        )
+    return _tier("nvme", size, (limit,), room)
 
 
 def _lustre(fleet: ResolvedFleet, lustre: Lustre | None, size: float) -> TierTime | None:
     if lustre is None:
         return None
     fs_gb_s, text = lustre_gb_s(lustre)
-    client_gb_s = fleet.instances * (fleet.instance_type.cards[0].baseline_gbps or 0) / 8
-    bw = min(fs_gb_s, client_gb_s) if client_gb_s else fs_gb_s
-    limit = "" if bw == fs_gb_s else f", limited by the clients' ENA ({client_gb_s:,.1f} GB/s)"
+    transport = "efa" if lustre.efa and fleet.efa else "tcp"
+    nic_gbps = fleet.efa_bandwidth_gbps if transport == "efa" else fleet.instance_type.cards[0].baseline_gbps
+    per_client_gbps = min(LUSTRE_CLIENT_GBPS[transport], nic_gbps or LUSTRE_CLIENT_GBPS[transport])
+    nic = "EFA" if transport == "efa" else "card 0 ENA"
+    limits = (
+        Limit(name="Lustre file system write", gb_s=fs_gb_s, source=f"{text}; {FSX_SSD_TABLE}"),
+        Limit(
+            name=f"Lustre clients over {transport.upper()}",
+            gb_s=fleet.instances * per_client_gbps / 8,
+            source=f"{fleet.instances} nodes x {per_client_gbps:g} Gbps (the lower of {FSX_CLIENTS}: "
+            f"{LUSTRE_CLIENT_GBPS[transport]} Gbps per client, and {nic} {nic_gbps or 0:g} Gbps from "
+            "DescribeInstanceTypes)",
+        ),
+    )
     fits = "" if size <= lustre.storage_capacity_gib * 1.073741824 else "; does NOT fit the file system"
-    return TierTime(tier="lustre", bandwidth_gb_s=bw, write_seconds=_time(size, bw), explanation=text + limit + fits)
+    return _tier("lustre", size, limits, fits)
 
 
-def _s3(fleet: ResolvedFleet, size: float) -> TierTime:
+def _upload_limit(fleet: ResolvedFleet, ckpt: Checkpoint) -> Limit:
+    if ckpt.upload_gb_s_per_node is not None:
+        return Limit(
+            name="client upload",
+            gb_s=fleet.instances * ckpt.upload_gb_s_per_node,
+            source=f"{fleet.instances} nodes x {ckpt.upload_gb_s_per_node:g} GB/s measured "
+            "(storage.checkpoint.upload_gb_s_per_node)",
+        )
     card0 = fleet.instance_type.cards[0].baseline_gbps
     if card0 is None:
-        return TierTime(
-            tier="s3",
-            bandwidth_gb_s=None,
-            write_seconds=None,
-            explanation=f"unknown: {fleet.instance_type.name} card 0 bandwidth is not in the catalog",
+        return Limit(
+            name="client upload",
+            gb_s=None,
+            source=f"{fleet.instance_type.name} card 0 bandwidth is not in the catalog",
         )
-    bw = fleet.instances * card0 / 8
-    return TierTime(
-        tier="s3",
-        bandwidth_gb_s=bw or None,
-        write_seconds=_time(size, bw),
-        explanation=f"ceiling: {fleet.instances} nodes x {card0:g} Gbps ENA on card 0 = {bw:,.1f} GB/s "
-        "(EFA-only interfaces carry no S3 traffic)",
+    return Limit(
+        name="client upload",
+        gb_s=fleet.instances * card0 / 8,
+        source=f"upper bound until measured: {fleet.instances} nodes x {card0:g} Gbps, card 0's ENA bandwidth from "
+        "DescribeInstanceTypes and the AWS CLI CRT client's target_bandwidth; the drain publishes what it reaches as "
+        f"{DRAIN_METRIC}, set it as storage.checkpoint.upload_gb_s_per_node",
     )
 
 
-def _lustre_suggestion(lustre: Lustre, size: float, target: int) -> str:
-    need_mb_s = size / target * 1000
-    tib = lustre.storage_capacity_gib / 1024
-    for per_unit in PERSISTENT_2_THROUGHPUTS:
-        if tib * per_unit >= need_mb_s and per_unit > (lustre.throughput_mb_s_per_tib or 0):
-            return f"set storage.lustre.throughput_mb_s_per_tib to {per_unit} (needs {need_mb_s / 1000:,.1f} GB/s)"
+def _s3(fleet: ResolvedFleet, ckpt: Checkpoint, size: float) -> TierTime:
+    prefixes = fleet.instances
+    rate = Limit(
+        name="S3 PUT rate",
+        gb_s=prefixes * S3_PUTS_PER_PREFIX * PART_SIZE_MIB * 1.048576 / 1000,
+        source=f"{prefixes} prefixes (one per node) x {S3_PUTS_PER_PREFIX:,} PUT/s x {PART_SIZE_MIB} MiB parts; "
+        f"{S3_PREFIX_RATES}",
+    )
+    return _tier("s3", size, (_upload_limit(fleet, ckpt), rate))
+
+
+def _express(fleet: ResolvedFleet, spec: Spec, ckpt: Checkpoint, size: float) -> TierTime | None:
+    if spec.storage.express_bucket is None:
+        return None
+    rate = Limit(
+        name="directory bucket PUT rate",
+        gb_s=EXPRESS_PUTS_PER_BUCKET * PART_SIZE_MIB * 1.048576 / 1000,
+        source=f"{EXPRESS_PUTS_PER_BUCKET:,} PUT/s x {PART_SIZE_MIB} MiB parts; {EXPRESS_RATES}",
+    )
+    return _tier("express", size, (_upload_limit(fleet, ckpt), rate))
+
+
+def _lustre_suggestion(fleet: ResolvedFleet, lustre: Lustre, tier: TierTime, size: float, target: int) -> str:
     from ultrafleet.validation.storage import next_lustre_capacity
 
-    gib = next_lustre_capacity(math.ceil(need_mb_s / 1000 * 1024))
-    return f"set storage.lustre.storage_capacity_gib to {gib:,} at 1000 MB/s/TiB (needs {need_mb_s / 1000:,.1f} GB/s)"
+    need_gb_s = size / target
+    if tier.binding_limit.startswith("Lustre clients"):
+        clients = next(limit for limit in tier.limits if limit.name == tier.binding_limit)
+        more = "enable storage.lustre.efa, or " if fleet.efa and not lustre.efa else ""
+        return (
+            f"the clients' network binds ({clients.gb_s:,.1f} GB/s of {need_gb_s:,.1f} GB/s needed), not the file "
+            f"system: {more}write from more nodes"
+        )
+    tib = lustre.storage_capacity_gib / 1024
+    current = lustre_per_unit(lustre)
+    if lustre.efa:  # an EFA file system's throughput tier is fixed at creation; only its capacity grows
+        gib = next_lustre_capacity(math.ceil(need_gb_s * 1000 / current * 1024))
+        return (
+            f"set storage.lustre.storage_capacity_gib to {gib:,} (an EFA file system keeps its {current} MB/s/TiB; "
+            f"needs {need_gb_s:,.1f} GB/s)"
+        )
+    for per_unit in PERSISTENT_2_THROUGHPUTS:
+        if per_unit > current and tib * per_unit / 1000 >= need_gb_s:
+            return f"set storage.lustre.throughput_mb_s_per_tib to {per_unit} (needs {need_gb_s:,.1f} GB/s)"
+    gib = next_lustre_capacity(math.ceil(need_gb_s * 1024))
+    return f"set storage.lustre.storage_capacity_gib to {gib:,} at 1000 MB/s/TiB (needs {need_gb_s:,.1f} GB/s)"
 
 
 def _suggest(fleet: ResolvedFleet, spec: Spec, first: TierTime, size: float, target: int) -> str:
@@ -148,23 +255,43 @@ def _suggest(fleet: ResolvedFleet, spec: Spec, first: TierTime, size: float, tar
     if fleet.instance_type.nvme and storage.nvme_cache is None:
         return "enable storage.nvme_cache: write to local NVMe first and drain in the background"
     if first.tier == "lustre" and storage.lustre is not None and storage.lustre.deployment_type == "PERSISTENT_2":
-        return _lustre_suggestion(storage.lustre, size, target)
+        return _lustre_suggestion(fleet, storage.lustre, first, size, target)
     return "add storage.lustre (PERSISTENT_2) in front of S3"
+
+
+def _durable(spec: Spec, tiers: dict[str, TierTime], first: TierTime) -> tuple[float | None, str]:
+    if first.tier in ("s3", "express"):
+        return first.write_seconds, f"written straight to {first.tier}"
+    if first.tier == "lustre":
+        return None, (
+            "the data repository association exports from Lustre to S3 at a rate AWS does not publish; "
+            "drain through NVMe to s3 or express for a planned time"
+        )
+    target = spec.storage.nvme_cache.drain_target if spec.storage.nvme_cache else "s3"
+    drained = tiers[target]
+    if target == "lustre":
+        return None, "drained to Lustre, which exports to S3 at a rate AWS does not publish"
+    if first.write_seconds is None or drained.write_seconds is None:
+        unknown = first if first.write_seconds is None else drained
+        return None, f"unknown until the {unknown.tier} tier is: {unknown.binding_limit}"
+    total = first.write_seconds + drained.write_seconds
+    return total, (
+        f"NVMe write {first.write_seconds:,.0f} s, then the drain to {target} {drained.write_seconds:,.0f} s "
+        f"= {total:,.0f} s"
+    )
 
 
 def plan_fleet(spec: Spec, fleet: ResolvedFleet) -> CheckpointPlan:
     ckpt = spec.storage.checkpoint
     assert ckpt is not None
     size, size_text = checkpoint_size_gb(ckpt)
-    tiers = tuple(
-        t
-        for t in (
-            _nvme(fleet, spec.storage.nvme_cache, size),
-            _lustre(fleet, spec.storage.lustre, size),
-            _s3(fleet, size),
-        )
-        if t
+    candidates = (
+        _nvme(fleet, spec, size),
+        _lustre(fleet, spec.storage.lustre, size),
+        _express(fleet, spec, ckpt, size),
+        _s3(fleet, ckpt, size),
     )
+    tiers = tuple(t for t in candidates if t)
     first = tiers[0]
     meets = None if first.write_seconds is None else first.write_seconds <= ckpt.target_seconds
     suggestion = None if meets else _suggest(fleet, spec, first, size, ckpt.target_seconds)
@@ -174,6 +301,7 @@ def plan_fleet(spec: Spec, fleet: ResolvedFleet) -> CheckpointPlan:
             suggestion += f"; without NVMe, Lustre ({lustre.write_seconds:,.0f} s) misses the target: " + _suggest(
                 fleet, spec, lustre, size, ckpt.target_seconds
             )
+    durable, durable_text = _durable(spec, {t.tier: t for t in tiers}, first)
     return CheckpointPlan(
         fleet=fleet.spec.name,
         checkpoint_size_gb=size,
@@ -183,6 +311,9 @@ def plan_fleet(spec: Spec, fleet: ResolvedFleet) -> CheckpointPlan:
         first_tier=first.tier,
         meets_target=meets,
         suggestion=suggestion,
+        gpu_wait_seconds=first.write_seconds,
+        durable_seconds=durable,
+        durable_explanation=durable_text,
     )
 
 

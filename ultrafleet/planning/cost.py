@@ -1,12 +1,15 @@
 """The cost plan: hourly and monthly cost per fleet and in total, from a price table. Pure arithmetic.
 
-- Instances at the fleet's size (an inference fleet's desired count), priced by capacity: On-Demand and Capacity
+- Instances at the fleet's size (an inference fleet's desired count), priced by capacity (a Capacity Block of
+  UltraServers per UltraServer): On-Demand and Capacity
   Reservations at the On-Demand rate (a reservation is billed whether or not it runs instances: EC2 User Guide,
   "Capacity Reservation pricing and billing"), Capacity Blocks at their effective hourly rate, Spot at the table's
   Spot price; an inference fleet's Spot share applies above its On-Demand base (min_size), as its mixed-instances
   policy buys it.
 - Each instance's gp3 root volume; the Lustre file system by capacity and throughput tier; the checkpoint bucket
   at steady state: ``storage.checkpoint.kept_in_s3`` checkpoints in the class the lifecycle moves them to.
+- The NAT gateways and their public IPv4 addresses, and the inference load balancer, by the hour (their traffic
+  charges are not priced).
 - A month is 730 hours. A price the table lacks is named in ``missing`` and left out of the totals.
 """
 
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field
 from ultrafleet.findings import SpecError, error
 from ultrafleet.planning.checkpoint import DEFAULT_PERSISTENT_2_MB_S_PER_TIB, checkpoint_size_gb
 from ultrafleet.planning.fleets import ResolvedFleet
-from ultrafleet.planning.prices import HOURS_PER_MONTH, InstancePrices, PriceTable
+from ultrafleet.planning.prices import HOURS_PER_MONTH, PriceTable
 from ultrafleet.spec.models import Spec
 
 
@@ -73,10 +76,27 @@ class CostPlan:
         return self.total_hourly_usd * HOURS_PER_MONTH
 
 
-def _instance_lines(fleet: ResolvedFleet, prices: InstancePrices | None, missing: list[str]) -> list[Line]:
+def _ultraserver_line(fleet: ResolvedFleet, table: PriceTable, missing: list[str]) -> Line:
+    """A Capacity Block of UltraServers is priced per UltraServer (EC2 Capacity Blocks pricing page)."""
+    assert fleet.ultraserver is not None
+    name, count = fleet.ultraserver.name, fleet.spec.ultraserver_count or 1
+    prices = table.ultraservers.get(name)
+    if prices is None:
+        missing.append(f"ultraservers.{name}.capacity_block_hourly")
+    return Line(
+        item=f"Capacity Block {name}",
+        quantity=f"{count} x",
+        hourly_usd=None if prices is None else count * prices.capacity_block_hourly,
+    )
+
+
+def _instance_lines(fleet: ResolvedFleet, table: PriceTable, missing: list[str]) -> list[Line]:
     name, n = fleet.instance_type.name, fleet.instances
     capacity = fleet.spec.capacity.type
     inference = fleet.spec.inference
+    if fleet.ultraserver and capacity == "capacity-block":
+        return [_ultraserver_line(fleet, table, missing)]
+    prices = table.instances.get(name)
 
     def line(label: str, count: float, rate: str) -> Line:
         hourly = getattr(prices, rate) if prices else None
@@ -107,7 +127,7 @@ def _storage_line(item: str, quantity: str, gb: float, rate: float | None, key: 
 
 
 def _fleet_cost(fleet: ResolvedFleet, table: PriceTable, missing: list[str]) -> FleetCost:
-    lines = _instance_lines(fleet, table.instances.get(fleet.instance_type.name), missing)
+    lines = _instance_lines(fleet, table, missing)
     gb = fleet.instances * fleet.spec.root_volume_gib
     lines.append(
         _storage_line("gp3 root volumes", f"{gb:,} GB", gb, table.ebs_gp3_gb_month, "ebs_gp3_gb_month", missing)
@@ -120,8 +140,27 @@ def _fleet_cost(fleet: ResolvedFleet, table: PriceTable, missing: list[str]) -> 
     )
 
 
-def _shared_lines(spec: Spec, table: PriceTable, missing: list[str]) -> list[Line]:
+def _hourly_line(item: str, count: int, rate: float | None, key: str, missing: list[str]) -> Line:
+    if rate is None:
+        missing.append(key)
+    return Line(item=item, quantity=f"{count} x", hourly_usd=None if rate is None else count * rate)
+
+
+def _network_lines(spec: Spec, table: PriceTable, missing: list[str]) -> list[Line]:
+    """NAT gateways with their Elastic IPs (the CDK's Vpc makes one per zone up to network.nat_gateways), and the
+    inference load balancer's hourly charge; their per-GB and LCU charges depend on traffic and are not priced."""
     lines = []
+    nat = min(spec.network.nat_gateways, len(spec.availability_zones))
+    if nat:
+        lines.append(_hourly_line("NAT gateways", nat, table.nat_gateway_hourly, "nat_gateway_hourly", missing))
+        lines.append(_hourly_line("public IPv4 (NAT)", nat, table.public_ipv4_hourly, "public_ipv4_hourly", missing))
+    if any(f.role.value == "inference" for f in spec.fleets):
+        lines.append(_hourly_line("Application Load Balancer", 1, table.alb_hourly, "alb_hourly", missing))
+    return lines
+
+
+def _shared_lines(spec: Spec, table: PriceTable, missing: list[str]) -> list[Line]:
+    lines = _network_lines(spec, table, missing)
     lustre = spec.storage.lustre
     if lustre:
         key = lustre.deployment_type

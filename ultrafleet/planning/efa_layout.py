@@ -15,13 +15,18 @@ from ultrafleet.catalog import InstanceType, NetworkCard
 
 ENA = "interface"
 EFA_ONLY = "efa-only"
+EFA_WITH_ENA = "efa"
+EFA_KINDS = (EFA_ONLY, EFA_WITH_ENA)
+"""Interface types that carry an EFA device."""
+IP_KINDS = (ENA, EFA_WITH_ENA)
+"""Interface types that carry ENA and take an IP address."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class Interface:
     card: int
     device: int
-    kind: Literal["interface", "efa-only"]
+    kind: Literal["interface", "efa-only", "efa"]
 
 
 def extra_ena_slots(instance_type: InstanceType) -> list[NetworkCard]:
@@ -33,12 +38,22 @@ def extra_ena_slots(instance_type: InstanceType) -> list[NetworkCard]:
     ]
 
 
-def interfaces(instance_type: InstanceType, *, efa: bool, extra_ena: int = 0) -> tuple[Interface, ...]:
-    """The launch-template interface list, in card order. ``extra_ena`` must fit ``extra_ena_slots``."""
+def interfaces(
+    instance_type: InstanceType, *, efa: bool, extra_ena: int = 0, efa_with_ena: bool = False
+) -> tuple[Interface, ...]:
+    """The launch-template interface list, in card order. ``extra_ena`` must fit ``extra_ena_slots``.
+
+    ``efa_with_ena``: on cards 1 and up that accept it, an EFA with ENA interface (``efa``, one IP address each)
+    instead of an EFA-only one; default off (AWS's current guidance).
+    """
     out = [Interface(card=0, device=0, kind=ENA)]
     if efa:
         out += [
-            Interface(card=c.index, device=1 if c.index == 0 else 0, kind=EFA_ONLY)
+            Interface(
+                card=c.index,
+                device=1 if c.index == 0 else 0,
+                kind=EFA_WITH_ENA if efa_with_ena and c.index and EFA_WITH_ENA in c.interface_types else EFA_ONLY,
+            )
             for c in instance_type.cards
             if c.supports_efa
         ]
@@ -47,11 +62,22 @@ def interfaces(instance_type: InstanceType, *, efa: bool, extra_ena: int = 0) ->
 
 
 def ip_addresses(layout: tuple[Interface, ...]) -> int:
-    """Private IPv4 addresses one instance takes: one per ENA interface; EFA-only interfaces take none."""
-    return sum(1 for i in layout if i.kind == ENA)
+    """Private IPv4 addresses one instance takes: one per ENA or EFA-with-ENA interface; EFA-only ones take none."""
+    return sum(1 for i in layout if i.kind in IP_KINDS)
 
 
 def efa_bandwidth_gbps(instance_type: InstanceType, layout: tuple[Interface, ...]) -> float:
-    """Baseline bandwidth of the cards that carry an EFA interface in this layout."""
-    efa_cards = {i.card for i in layout if i.kind == EFA_ONLY}
-    return sum(c.baseline_gbps or 0.0 for c in instance_type.cards if c.index in efa_cards)
+    """The EFA bandwidth AWS publishes for the type, in the share of its EFA-capable cards this layout uses."""
+    capable = [c.index for c in instance_type.cards if c.supports_efa]
+    used = {i.card for i in layout if i.kind in EFA_KINDS}
+    if not capable:
+        return 0.0
+    return instance_type.efa_bandwidth_gbps * len(used & set(capable)) / len(capable)
+
+
+def ena_bandwidth_gbps(instance_type: InstanceType, layout: tuple[Interface, ...]) -> float | None:
+    """ENA (IP) bandwidth: the baselines of the cards that carry an ENA interface; None if one is unknown."""
+    cards = [c for c in instance_type.cards if c.index in {i.card for i in layout if i.kind in IP_KINDS}]
+    if any(c.baseline_gbps is None for c in cards):
+        return None
+    return sum(c.baseline_gbps or 0.0 for c in cards)

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 from ultrafleet import catalog
 from ultrafleet.catalog import InstanceType, UltraServerType
-from ultrafleet.planning.efa_layout import Interface, efa_bandwidth_gbps, interfaces, ip_addresses
+from ultrafleet.planning.efa_layout import (
+    EFA_KINDS,
+    Interface,
+    efa_bandwidth_gbps,
+    ena_bandwidth_gbps,
+    interfaces,
+    ip_addresses,
+)
 from ultrafleet.spec.models import Fleet, PlacementStrategy, Spec
 
 
@@ -26,7 +33,7 @@ class ResolvedFleet:
 
     @property
     def efa_interfaces(self) -> int:
-        return sum(1 for i in self.layout if i.kind == "efa-only")
+        return sum(1 for i in self.layout if i.kind in EFA_KINDS)
 
     @property
     def ip_addresses_per_instance(self) -> int:
@@ -35,6 +42,10 @@ class ResolvedFleet:
     @property
     def efa_bandwidth_gbps(self) -> float:
         return efa_bandwidth_gbps(self.instance_type, self.layout)
+
+    @property
+    def ena_bandwidth_gbps(self) -> float | None:
+        return ena_bandwidth_gbps(self.instance_type, self.layout)
 
     @property
     def accelerators(self) -> int:
@@ -71,7 +82,9 @@ def resolve(spec: Spec, index: int) -> ResolvedFleet:
         instances=instances,
         availability_zones=azs,
         efa=efa,
-        layout=interfaces(itype, efa=efa, extra_ena=fleet.extra_ena_interfaces),
+        layout=interfaces(
+            itype, efa=efa, extra_ena=fleet.extra_ena_interfaces, efa_with_ena=fleet.efa_interface_type == "efa"
+        ),
         placement_strategy=strategy,
     )
 

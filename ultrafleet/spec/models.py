@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from ultrafleet.spec.workload import Workload
+
 ACCOUNT_PATTERN = r"^\d{12}$"
 REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d$"
 AZ_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d(-[a-z]+-\d)?[a-z]$"
@@ -197,6 +199,9 @@ class Fleet(_Model):
     root_volume_gib: int = Field(default=200, ge=50, le=16384)
     inference: Inference | None = None
     """Serving settings, for role inference; default: behind the load balancer on port 8000, fixed size."""
+    efa_interface_type: Literal["efa-only", "efa"] | None = None
+    """The EFA interface on cards 1 and up: efa-only (AWS's current guidance, no IP address) or efa (EFA with ENA,
+    one IP address each, on the cards that accept it: ParallelCluster's p6e-gb200 layout); default: efa-only."""
     spares: int = Field(default=0, ge=0)
     """Hot spares kept running above count, on reserved capacity only (a Capacity Block or reservation has no
     free slot for a replacement); default 0."""
@@ -258,14 +263,26 @@ class NvmeCache(_Model):
     """Instance-store NVMe striped (RAID0) and mounted at boot on every node that has it."""
 
     mount_path: str = Field(default="/opt/dlami/nvme", pattern=r"^/[A-Za-z0-9._/-]+$")
-    write_gb_s_per_node: float | None = Field(default=None, gt=0)
-    """Measured sequential write bandwidth of the striped NVMe per node (e.g. with fio), for the planner.
-    AWS publishes no such figure per type; default: none, and the plan says the NVMe time is unknown."""
+    write_gb_s_per_node: float | None = None
+    """Measured sequential write bandwidth of the striped NVMe per node (the boot fio test publishes it as the
+    CloudWatch metric ultrafleet NvmeWriteGBps), for the planner. AWS publishes no such figure per type; default:
+    none, and the plan says the NVMe time is unknown and where to read it."""
     drain_interval_minutes: int = Field(default=5, ge=1, le=1440)
     """How often finished checkpoints are copied from NVMe to the bucket (or Lustre)."""
-    drain_target: Literal["s3", "lustre"] = "s3"
+    drain_target: Literal["s3", "lustre", "express"] = "s3"
+    """Where the drain copies finished checkpoints; ``express`` needs storage.express_bucket."""
     keep_local_checkpoints: int = Field(default=2, ge=1)
     """Newest checkpoints kept on NVMe; older ones are deleted only after their upload is verified."""
+
+    @field_validator("write_gb_s_per_node")
+    @classmethod
+    def _measured(cls, value: float | None) -> float | None:
+        if value is not None and value <= 0:
+            raise ValueError(
+                "a measured write speed is above 0 GB/s; set the figure the metric ultrafleet NvmeWriteGBps shows "
+                "for the fleet, or leave the field out"
+            )
+        return value
 
 
 class Lustre(_Model):
@@ -275,10 +292,12 @@ class Lustre(_Model):
     storage_capacity_gib: int = Field(default=4800, ge=1200)
     """1,200, 2,400, then steps of 2,400 GiB."""
     throughput_mb_s_per_tib: int | None = None
-    """PERSISTENT_2: 125, 250, 500 or 1000 (default 250). SCRATCH_2: leave out (200 MB/s/TiB baseline)."""
+    """PERSISTENT_2: 125, 250, 500 or 1000 (default 250). SCRATCH_2: leave out (fixed: 200 MB/s/TiB read, 100 write)."""
     mount_path: str = Field(default="/fsx", pattern=r"^/[A-Za-z0-9._/-]+$")
     retain_on_delete: bool = True
     """default: the file system outlives its stack."""
+    efa: bool = False
+    """Serve clients over EFA (PERSISTENT_2 only, with a metadata configuration; set at creation, cannot change)."""
 
 
 class Checkpoint(_Model):
@@ -295,6 +314,21 @@ class Checkpoint(_Model):
     """Checkpoints should be written within this; default 5 minutes."""
     kept_in_s3: int | None = Field(default=None, ge=1)
     """Checkpoints the bucket holds at steady state, for the cost plan; default: S3 storage is not priced."""
+    upload_gb_s_per_node: float | None = Field(default=None, gt=0)
+    """Measured upload speed per node to S3 or the express bucket (the drain publishes it as the CloudWatch metric
+    ultrafleet CheckpointUploadGBps); default: none, and the plan bounds uploads by card 0's ENA bandwidth."""
+
+
+class ExpressBucket(_Model):
+    """An S3 Express One Zone directory bucket: a fast, durable tier in one zone, copied onward to the regional
+    checkpoint bucket. Encrypted with the checkpoint KMS key (SSE-KMS)."""
+
+    expire_after_days: int = Field(default=7, ge=1)
+    """Days a checkpoint object lives in the directory bucket before S3 Lifecycle expires it (the regional bucket
+    keeps the copy)."""
+    abort_incomplete_multipart_days: int = Field(default=1, ge=1)
+    base_name: str | None = Field(default=None, pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+    """The name before ``--<zone-id>--x-s3`` (unique in the zone); default: a name CloudFormation generates."""
 
 
 class Storage(_Model):
@@ -303,6 +337,8 @@ class Storage(_Model):
     lustre: Lustre | None = None
     checkpoint: Checkpoint | None = None
     """default: no checkpoint planning."""
+    express_bucket: ExpressBucket | None = None
+    """An S3 Express One Zone directory bucket in the training fleets' zone; default: none."""
 
 
 class Environment(_Model):
@@ -359,6 +395,8 @@ class Spec(_Model):
     """default: none; ``-c env=NAME`` (``--env NAME``) deploys one of them, and without it the spec as written."""
     pipeline: Pipeline | None = None
     """default: no pipeline stack."""
+    workload: Workload | None = None
+    """What the fleets train and serve, for the cost plan (ultrafleet.spec.workload); default: none."""
 
     @field_validator("availability_zones")
     @classmethod

@@ -15,6 +15,7 @@ from ultrafleet.constructs.accelerated_fleet import AcceleratedFleet, Serving, U
 from ultrafleet.constructs.capacity_block_schedule import CapacityBlockSchedule
 from ultrafleet.constructs.efa_security_group import EfaSecurityGroup
 from ultrafleet.constructs.fleet_health import breaker_alarm_name, props_for
+from ultrafleet.constructs.imex_domain import grant_peer_discovery, imex_hook
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.planning.node_lifecycle import NodeLifecycle
 from ultrafleet.spec.models import Role, Storage
@@ -83,6 +84,9 @@ class FleetStack(Stack):
             hooks, placeholders = _checkpoint_hook(fleet, storage, storage_spec)
             if storage.lustre:
                 extra_groups.append(storage.lustre.client_group)
+        imex = imex_hook(fleet)
+        if imex:
+            hooks = [*hooks, imex]
         self.fleet = AcceleratedFleet(
             self,
             name,
@@ -112,13 +116,19 @@ class FleetStack(Stack):
                 size=lifecycle.group_size,
                 times=lifecycle.capacity_block,
             )
+        if training and storage.express:
+            storage.express.grant_fleet(self.fleet.role)
         if training:
             self.fleet.role.add_managed_policy(storage.checkpoints.fleet_policy(name))
+        if imex:
+            grant_peer_discovery(self.fleet.role)
 
 
 def _checkpoint_hook(
     fleet: ResolvedFleet, storage: StorageStack, spec: Storage
 ) -> tuple[list[UserDataHook], dict[str, str]]:
+    from ultrafleet.planning.checkpoint import PART_SIZE_MIB
+
     nvme = spec.nvme_cache if fleet.instance_type.nvme else None
     script = render(
         "checkpoint_tier.sh.j2",
@@ -128,8 +138,14 @@ def _checkpoint_hook(
         mount_path=nvme.mount_path if nvme else "",
         keep=nvme.keep_local_checkpoints if nvme else 0,
         target=nvme.drain_target if nvme else "s3",
+        instance_type=fleet.instance_type.name,
+        target_gbps=fleet.instance_type.cards[0].baseline_gbps or 0,
+        part_mib=PART_SIZE_MIB,
+        express=storage.express is not None,
     )
     values = {"CHECKPOINT_BUCKET": storage.checkpoints.bucket.bucket_name}
     if storage.lustre:
         values |= {"LUSTRE_DNS": storage.lustre.dns_name, "LUSTRE_MOUNT_NAME": storage.lustre.mount_name}
+    if storage.express is not None:
+        values |= {"EXPRESS_BUCKET": storage.express.bucket_name}
     return [UserDataHook(name="checkpoint-tier", script=script.rstrip("\n"))], values

@@ -11,7 +11,9 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from ultrafleet.constructs.checkpoint_bucket import CheckpointBucket
+from ultrafleet.constructs.express_checkpoint_bucket import ExpressCheckpointBucket
 from ultrafleet.constructs.lustre_checkpoint_fs import LustreCheckpointFileSystem
+from ultrafleet.planning.zone_ids import context_key
 from ultrafleet.spec.models import Storage
 
 
@@ -36,7 +38,13 @@ class StorageStack(Stack):
             description="ultrafleet: encrypts checkpoints at rest",
         )
         self.checkpoints = CheckpointBucket(self, "Checkpoints", key=self.key, settings=storage.checkpoint_bucket)
+        self.express: ExpressCheckpointBucket | None = None
         self.lustre: LustreCheckpointFileSystem | None = None
+        if storage.express_bucket and lustre_zone:
+            zone_ids = self.node.try_get_context(context_key(self.account, self.region)) or {}
+            self.express = ExpressCheckpointBucket(
+                self, "Express", zone_id=zone_ids[lustre_zone], key=self.key, settings=storage.express_bucket
+            )
         if storage.lustre and lustre_zone:
             subnet = vpc.select_subnets(subnet_group_name=subnet_group_name, availability_zones=[lustre_zone]).subnets[
                 0

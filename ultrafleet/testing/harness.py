@@ -192,7 +192,12 @@ class MotoCloud:
 class MotoServer(MotoCloud):
     """moto as a local server (ThreadedMotoServer on 127.0.0.1, extensions loaded) for real tools such as the CDK
     CLI. ``env`` is the environment a subprocess needs: AWS_ENDPOINT_URL on the name localhost (moto parses
-    path-style template URLs only for it) and dummy credentials."""
+    path-style template URLs only for it) and dummy credentials. ``seed=False`` leaves out the public SSM
+    parameters (the DLAMI ids), which only stack deployments need; finding an AMI costs seconds."""
+
+    def __init__(self, account_id: str = "123456789012", region: str = "us-east-1", *, seed: bool = True) -> None:
+        super().__init__(account_id, region)
+        self.seed = seed
 
     def __enter__(self) -> MotoServer:
         _prepare_moto()
@@ -203,7 +208,8 @@ class MotoServer(MotoCloud):
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self._server.start()
         self.endpoint_url = f"http://localhost:{port}"
-        self._seed_public_parameters()  # `cdk bootstrap` creates the bootstrap version itself
+        if self.seed:
+            self._seed_public_parameters()  # `cdk bootstrap` creates the bootstrap version itself
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -6,6 +6,7 @@ from ultrafleet.findings import Finding, Level, SpecError, error
 from ultrafleet.planning.fleets import ResolvedFleet, resolve
 from ultrafleet.spec.models import Spec
 from ultrafleet.validation import ami, capacity, efa, fleet_type, inference, network, pipeline, placement, storage
+from ultrafleet.validation import workload as workload_check
 from ultrafleet.validation.lifecycle import check as check_lifecycle
 
 
@@ -40,6 +41,7 @@ def validate(spec: Spec) -> list[Finding]:
     if not any(f.level is Level.ERROR for f in findings):
         findings += network.check(spec, resolved) + storage.check(spec, resolved) + inference.check(spec, resolved)
         findings += check_lifecycle(spec, resolved)
+    findings += workload_check.check(spec)
     return findings
 
 

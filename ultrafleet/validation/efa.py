@@ -39,4 +39,13 @@ def check(fleet: ResolvedFleet) -> list[Finding]:
                 f"use at most {slots}",
             )
         )
+    if spec.efa_interface_type and not fleet.efa:
+        out.append(
+            error(
+                "UF-EFA-004",
+                f"{fleet.path}.efa_interface_type",
+                f"{spec.efa_interface_type}: the fleet has no EFA (efa is off or the fleet spans zones); "
+                "remove efa_interface_type or turn EFA on in one zone",
+            )
+        )
     return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ultrafleet.findings import Finding, error, warning
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.spec.models import Role, Spec, StorageClass
+from ultrafleet.validation import express, lustre_efa
 
 PERSISTENT_2_THROUGHPUTS = (125, 250, 500, 1000)
 IA_MIN_DAYS = 30
@@ -65,7 +66,7 @@ def _lustre(spec: Spec, fleets: list[ResolvedFleet]) -> list[Finding]:
                 "UF-STO-003",
                 f"{path}.throughput_mb_s_per_tib",
                 f"{per_unit}: only PERSISTENT_2 takes a "
-                "per-unit throughput (SCRATCH_2 gives a 200 MB/s/TiB baseline); remove it",
+                "per-unit throughput (SCRATCH_2 has a fixed baseline: 200 MB/s/TiB read, 100 write); remove it",
             )
         )
     zone = lustre_zone(spec, fleets)
@@ -149,4 +150,10 @@ def _nvme_and_checkpoint(spec: Spec) -> list[Finding]:
 
 
 def check(spec: Spec, fleets: list[ResolvedFleet]) -> list[Finding]:
-    return _lustre(spec, fleets) + _bucket(spec) + _nvme_and_checkpoint(spec)
+    return (
+        _lustre(spec, fleets)
+        + _bucket(spec)
+        + _nvme_and_checkpoint(spec)
+        + lustre_efa.check(spec, fleets)
+        + express.check(spec, fleets)
+    )

@@ -23,6 +23,7 @@ EXTENSIONS = (
     "kms",
     "placement_groups",
     "s3_bucket",
+    "s3express_directory_bucket",
     "scaling_policy",
     "security_group_egress",
     "sns_topic_policy",
