@@ -307,14 +307,16 @@ def test_a_generated_group_name_is_looked_up_from_the_instance(tmp_path):
     assert "--auto-scaling-group-name found-group" in node.aws_calls()[-1]
 
 
-@pytest.mark.parametrize(("drain_seconds", "drain_exit"), [(0, 0), (2, 3)])
+@pytest.mark.parametrize(("drain_seconds", "drain_exit"), [(0, 0), (1.5, 3)])
 def test_termination_watch_drains_with_heartbeats_then_completes(tmp_path, drain_seconds, drain_exit):
     node = Node(tmp_path, health_script("p5.48xlarge"))
     (node.imds / "autoscaling_target-lifecycle-state").write_text("InService\nTerminated\n")
     drain = tmp_path / "drain"
     drain.write_text(f"#!/bin/bash\nsleep {drain_seconds}\necho drained >> {node.calls}\nexit {drain_exit}\n")
     drain.chmod(0o755)
-    result = node.run("watch", ULTRAFLEET_DRAIN=str(drain), ULTRAFLEET_POLL_SECONDS="1", ULTRAFLEET_HEARTBEAT_EVERY="1")
+    result = node.run(
+        "watch", ULTRAFLEET_DRAIN=str(drain), ULTRAFLEET_POLL_SECONDS="0.2", ULTRAFLEET_HEARTBEAT_EVERY="1"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = node.calls.read_text().splitlines()
     drained = lines.index("drained")
