@@ -23,12 +23,18 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# checkov pins boto3 and packaging versions ultrafleet's cannot share: it gets its own venv inside .venv.
+$(VENV)/checkov/.installed: requirements-checkov.txt $(VENV)/.runtime
+	python3 -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/python -m pip install --quiet -r requirements-checkov.txt
+	touch $@
+
 node_modules/.installed: package-lock.json $(VENV)/.runtime
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 install: $(VENV)/.runtime node_modules/.installed
-install-dev: install $(VENV)/.dev
+install-dev: install $(VENV)/.dev $(VENV)/checkov/.installed
 
 synth: install
 	ultrafleet validate $(SPEC)

@@ -1,7 +1,8 @@
 """The real, pinned CDK CLI against a local moto server: `cdk bootstrap`, `cdk deploy --all` of the reference
 spec, resources checked through boto3, then `cdk diff --no-change-set` after a fleet change must leave the
-storage stack without differences, and `ultrafleet diff` must block a change that replaces the checkpoint bucket.
-Bounded by subprocess timeouts; the server stops on exit."""
+storage stack without differences, `cdk deploy --all` of the changed spec must update the fleet in place (a
+redeploy, with the CLI's UsePreviousValue parameters), and `ultrafleet diff` must block a change that replaces
+the checkpoint bucket. Bounded by subprocess timeouts; the server starts clean and stops on exit."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import subprocess
 
 import yaml
+from moto.sns.models import sns_backends
 from typer.testing import CliRunner
 
 from conftest import ROOT
@@ -30,7 +32,9 @@ def cdk(server: MotoServer, *args: str) -> subprocess.CompletedProcess:
 
 def test_bootstrap_deploy_and_diff_with_the_real_cli(cli_assemblies, tmp_path):
     assembly = cli_assemblies["reference"]
+    sns_backends["123456789012"]["us-east-1"].create_topic("left-behind")  # what an earlier moto user left
     with MotoServer() as server:
+        assert server.client("sns").list_topics()["Topics"] == []
         cdk(server, "bootstrap", "aws://123456789012/us-east-1")
         with server.watching() as problems:
             cdk(
@@ -64,7 +68,9 @@ def test_bootstrap_deploy_and_diff_with_the_real_cli(cli_assemblies, tmp_path):
         spec["fleets"][0]["count"] = 48
         changed = tmp_path / "changed.yaml"
         changed.write_text(yaml.safe_dump(spec))
-        diff = cdk(server, "diff", "--no-change-set", "-c", f"spec={changed}")
+        changed_assembly = tmp_path / "changed.out"
+        cdk(server, "synth", "--quiet", "-c", f"spec={changed}", "--output", str(changed_assembly))
+        diff = cdk(server, "diff", "--app", str(changed_assembly), "--no-change-set")
         text = diff.stdout + diff.stderr
         storage = text.split("Stack frontier-storage")[1].split("Stack ")[0]
         fleets = text.split("Stack frontier-fleet-pretrain-b200")[1].split("Stack ")[0]
@@ -74,8 +80,38 @@ def test_bootstrap_deploy_and_diff_with_the_real_cli(cli_assemblies, tmp_path):
         assert "pretrainb200Group" in fleets and "DesiredCapacity" in fleets
         assert "replace" not in fleets.lower()
 
+        # The redeploy: the changed fleet stack is updated in place, the others are left as they are.
+        with server.watching() as problems:
+            cdk(
+                server,
+                "deploy",
+                "--all",
+                "--app",
+                str(changed_assembly),
+                "--require-approval",
+                "never",
+                "--method=direct",
+            )
+        assert problems == []
+        statuses = {
+            s["StackName"]: s["StackStatus"] for s in server.client("cloudformation").describe_stacks()["Stacks"]
+        }
+        assert {n for n, status in statuses.items() if status == "UPDATE_COMPLETE"} == {"frontier-fleet-pretrain-b200"}
+        assert {statuses[n] for n in assembly_stacks(assembly) if n != "frontier-fleet-pretrain-b200"} == {
+            "CREATE_COMPLETE"
+        }
+        (group,) = [
+            g
+            for g in server.client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]
+            if {"Key": "ultrafleet:fleet", "Value": "pretrain-b200"}
+            in [{"Key": t["Key"], "Value": t["Value"]} for t in g["Tags"]]
+        ]
+        assert (group["MinSize"], group["MaxSize"], group["DesiredCapacity"]) == (48, 48, 48)
+
         # `ultrafleet diff` reads the deployed stacks too; a new bucket name would replace the checkpoint bucket.
         spec["storage"]["checkpoint_bucket"]["bucket_name"] = "frontier-checkpoints-0001"
+        for section in ("environments", "pipeline"):  # environments inheriting one fixed name fail validate
+            del spec[section]
         changed.write_text(yaml.safe_dump(spec))
         guarded = CliRunner().invoke(
             app, ["diff", str(changed), "--output", str(tmp_path / "guarded.out")], env=server.env

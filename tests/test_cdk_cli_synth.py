@@ -36,6 +36,23 @@ EXPECTED_STACKS = {
         "neuron-storage",
     ],
     "checkpoint-1t": ["ckpt1t-fleet-pretrain", "ckpt1t-network", "ckpt1t-observability", "ckpt1t-storage"],
+    "eks": [
+        "mlp-fleet-gb200-nvl72",
+        "mlp-fleet-pretrain-b200",
+        "mlp-fleet-serve-g7e",
+        "mlp-network",
+        "mlp-observability",
+        "mlp-storage",
+    ],
+    "slurm-pcs": [
+        "hpc-fleet-gb200-nvl72",
+        "hpc-fleet-pretrain-b200",
+        "hpc-fleet-serve-g7e",
+        "hpc-network",
+        "hpc-observability",
+        "hpc-queues",
+        "hpc-storage",
+    ],
 }
 
 

@@ -70,6 +70,66 @@ def test_allow_replacement_turns_the_errors_into_warnings():
     ] * 3
 
 
+# Real `cdk diff --no-color` output of the pinned CLI (excerpt): the starter spec with a Lustre file system, then
+# network.vpc_cidr 10.0.0.0/16 -> 10.1.0.0/16 and storage.lustre.storage_capacity_gib 4800 -> 2400.
+NETWORK_AND_CAPACITY_DIFF = """\
+Stack starter-network
+Resources
+[~] AWS::EC2::VPC Vpc Vpc8378EB38 replace
+ └─ [~] CidrBlock (requires replacement)
+     ├─ [-] 10.0.0.0/16
+     └─ [+] 10.1.0.0/16
+[~] AWS::EC2::Subnet Vpc/computeSubnet1/Subnet VpccomputeSubnet1Subnet76815338 replace
+ └─ [~] CidrBlock (requires replacement)
+     ├─ [-] 10.0.1.0/24
+     └─ [+] 10.1.1.0/24
+[~] AWS::EC2::RouteTable Vpc/computeSubnet1/RouteTable VpccomputeSubnet1RouteTable007DF4CF replace
+ └─ [~] VpcId (requires replacement)
+     └─ [~] .Ref:
+         ├─ [-] Vpc8378EB38
+         └─ [+] Vpc8378EB38 (replaced)
+
+
+
+✨  Number of stacks with differences: 1
+
+Stack starter-storage
+Resources
+[~] AWS::FSx::FileSystem Lustre/FileSystem LustreFileSystem4AFDAE78
+ └─ [~] StorageCapacity
+     ├─ [-] 4800
+     └─ [+] 2400
+"""
+
+
+def test_a_vpc_replacement_and_a_lustre_shrink_are_blocked():
+    findings = guard(parse_cdk_diff(NETWORK_AND_CAPACITY_DIFF), allow_replacement=False)
+    network = (
+        "would be replaced, and with it the subnets the file system and every fleet live in (the other stacks import "
+        "them, so the deploy fails or replaces them all). Revert the network change (network.vpc_cidr), or deploy a "
+        "new environment and pass --allow-replacement"
+    )
+    assert [str(f) for f in findings] == [
+        f"error UF-DIFF-003 starter-network/Vpc: AWS::EC2::VPC Vpc8378EB38 {network}",
+        f"error UF-DIFF-003 starter-network/Vpc/computeSubnet1/Subnet: AWS::EC2::Subnet "
+        f"VpccomputeSubnet1Subnet76815338 {network}",
+        "error UF-DIFF-004 starter-storage/Lustre/FileSystem: AWS::FSx::FileSystem LustreFileSystem4AFDAE78: "
+        "StorageCapacity 4800 -> 2400 GiB, but an FSx for Lustre file system can only grow; keep the capacity, or "
+        "move the data to a new file system first",
+    ]
+    allowed = guard(parse_cdk_diff(NETWORK_AND_CAPACITY_DIFF), allow_replacement=True)
+    assert [(f.code, f.level.value) for f in allowed] == [
+        ("UF-DIFF-003", "warning"),
+        ("UF-DIFF-003", "warning"),
+        ("UF-DIFF-004", "error"),  # FSx refuses it whatever the flag says
+    ]
+
+
+def test_a_lustre_capacity_increase_passes():
+    grown = NETWORK_AND_CAPACITY_DIFF.split("Stack starter-storage")[1].replace("[-] 4800", "[-] 1200")
+    assert guard(parse_cdk_diff("Stack starter-storage" + grown), allow_replacement=False) == []
+
+
 runner = CliRunner()
 
 

@@ -47,7 +47,7 @@ def test_efa_off_leaves_only_the_primary_interface():
 
 
 def test_extra_ena_interfaces_go_to_device_one_of_the_next_cards():
-    itype = catalog.get("p5.48xlarge")
+    itype = catalog.get("p6-b200.48xlarge")
     layout = interfaces(itype, efa=True, extra_ena=2)
     assert [i for i in layout if i.kind == "interface"] == [
         Interface(card=0, device=0, kind="interface"),
@@ -55,7 +55,23 @@ def test_extra_ena_interfaces_go_to_device_one_of_the_next_cards():
         Interface(card=2, device=1, kind="interface"),
     ]
     assert ip_addresses(layout) == 3
-    assert len(extra_ena_slots(itype)) == 31
+    assert [c.index for c in extra_ena_slots(itype)] == list(range(1, 8))  # AWS's maximum-bandwidth B200 example
+
+
+@pytest.mark.parametrize("name", ["p5.48xlarge", "p5e.48xlarge"])
+def test_p5_extra_ena_interfaces_go_one_per_group_of_four_cards(name):
+    """AWS's maximum-bandwidth P5/P5e example: 32 EFA-only interfaces, plus an ENA interface at device 1 of cards
+    4, 8, ..., 28 (efa-acc-inst-types.html, use case 2): 8 IP addresses in all."""
+    itype = catalog.get(name)
+    layout = interfaces(itype, efa=True, extra_ena=7)
+    expected = [Interface(card=0, device=0, kind="interface"), Interface(card=0, device=1, kind="efa-only")]
+    for card in range(1, 32):
+        expected.append(Interface(card=card, device=0, kind="efa-only"))
+        if card % 4 == 0:
+            expected.append(Interface(card=card, device=1, kind="interface"))
+    assert list(layout) == expected
+    assert ip_addresses(layout) == 8
+    assert [i.card for i in interfaces(itype, efa=True, extra_ena=2) if i.device == 1 and i.card] == [4, 8]
 
 
 def test_gb200_default_layout_is_awss_efa_only_on_every_efa_card():

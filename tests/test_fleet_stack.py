@@ -7,6 +7,7 @@ from aws_cdk.assertions import Match, Template
 
 from conftest import build_stacks, fleet_template
 from ultrafleet import catalog
+from ultrafleet.constructs.closed_egress import NO_TRAFFIC
 
 EFA_TYPES = sorted(n for n, t in catalog.instance_types().items() if t.efa_supported)
 ULTRASERVER_OF = {"p6e-gb200.36xlarge": "u-p6e-gb200x36", "trn2u.48xlarge": "u-trn2x64"}
@@ -140,6 +141,15 @@ def test_efa_security_group_allows_all_traffic_both_ways_with_itself(every_type)
     for rule in egress.values():
         p = rule["Properties"]
         assert (p["IpProtocol"], p["GroupId"]) == ("-1", p["DestinationSecurityGroupId"])
+    # Both rules are separate resources, so without an inline rule EC2 would add allow-all egress beside them
+    # (CloudFormation's AWS::EC2::SecurityGroup reference); the CDK's no-traffic placeholder prevents that.
+    efa = every_type.find_resources(
+        "AWS::EC2::SecurityGroup",
+        {"Properties": {"GroupDescription": Match.string_like_regexp("EFA between members$")}},
+    )
+    assert len(efa) == len(EFA_TYPES)
+    for group in efa.values():
+        assert group["Properties"]["SecurityGroupEgress"] == [NO_TRAFFIC]
 
 
 def test_node_group_allows_only_https_out(every_type):

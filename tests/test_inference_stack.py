@@ -110,7 +110,17 @@ def test_request_scaled_spot_tier_with_warm_pool(serving):
         "ALBRequestCountPerTarget",
     )
     assert "Fn::Join" in json.dumps(spec["ResourceLabel"])  # <load balancer full name>/<target group full name>
+    t.resource_count_is("AWS::AutoScaling::WarmPool", 0)  # EC2 Auto Scaling refuses one on a Spot group
+
+
+def test_on_demand_fleet_with_warm_pool():
+    stacks = build_stacks(
+        spec_dict(fleets=[fleet(role="inference", instance_type="g6e.xlarge", inference={"warm_pool_min_size": 2})])
+    )
+    t = Template.from_stack(stacks.fleets["train"])
     t.has_resource_properties("AWS::AutoScaling::WarmPool", {"MinSize": 2, "PoolState": "Stopped"})
+    (group,) = t.find_resources("AWS::AutoScaling::AutoScalingGroup").values()
+    assert "MixedInstancesPolicy" not in group["Properties"] and "LaunchTemplate" in group["Properties"]
 
 
 def test_fleet_accepts_traffic_only_from_the_load_balancer(serving):

@@ -77,15 +77,57 @@ def test_placement_group_and_capacity_settings_as_deployed(cloud):
     assert (trn2["MinSize"], trn2["MaxSize"], trn2["DesiredCapacity"]) == (8, 8, 8)
 
 
-def test_efa_security_groups_reference_themselves_both_ways(cloud):
-    ec2 = cloud.client("ec2")
-    efa = [g for g in ec2.describe_security_groups()["SecurityGroups"] if "EFA between members" in g["Description"]]
-    assert len(efa) == 3  # the three EFA training fleets
-    for group in efa:
-        for direction in ("IpPermissions", "IpPermissionsEgress"):
-            (rule,) = group[direction]
-            assert rule["IpProtocol"] == "-1"
-            assert [p["GroupId"] for p in rule["UserIdGroupPairs"]] == [group["GroupId"]]
+NO_TRAFFIC = ("icmp", 252, 86, "255.255.255.255/32")
+"""The placeholder that keeps EC2's allow-all default off a group whose real egress rules are separate resources."""
+
+
+def deployed_rules(cloud) -> dict[str, dict[str, set]]:
+    """Every security group the stacks created, by description: its whole rule set per direction, one
+    (protocol, from port, to port, peer) per range or group pair, peers named by their group's description."""
+    ids = {sid for name in cloud.deployed for sid in physical(cloud, name, "AWS::EC2::SecurityGroup")}
+    groups = [g for g in cloud.client("ec2").describe_security_groups()["SecurityGroups"] if g["GroupId"] in ids]
+    names = {g["GroupId"]: g["Description"] for g in groups}
+    assert len(names) == len(ids) == len(set(names.values()))
+
+    def flatten(permissions: list[dict]) -> set:
+        rules = set()
+        for p in permissions:
+            key = (p["IpProtocol"], p.get("FromPort"), p.get("ToPort"))
+            rules |= {(*key, r["CidrIp"]) for r in p.get("IpRanges", [])}
+            rules |= {(*key, r["CidrIpv6"]) for r in p.get("Ipv6Ranges", [])}
+            rules |= {(*key, r["PrefixListId"]) for r in p.get("PrefixListIds", [])}
+            rules |= {(*key, names.get(r["GroupId"], r["GroupId"])) for r in p.get("UserIdGroupPairs", [])}
+        return rules
+
+    return {
+        g["Description"]: {"in": flatten(g["IpPermissions"]), "out": flatten(g["IpPermissionsEgress"])} for g in groups
+    }
+
+
+def test_every_deployed_security_group_has_exactly_its_rules(cloud):
+    """Whole rule sets, so a stray 0.0.0.0/0 (EC2's default egress on a group without inline egress) fails."""
+    lb, server, client = (
+        "ultrafleet inference load balancer",
+        "FSx for Lustre: Lustre traffic from its clients",
+        ("FSx for Lustre clients: Lustre traffic to the servers"),
+    )
+    expected = {}
+    for fleet in ("pretrain-b200", "gb200-nvl72", "trn2-finetune"):
+        efa = f"ultrafleet {fleet}: EFA between members"
+        expected[efa] = {"in": {("-1", None, None, efa)}, "out": {("-1", None, None, efa), NO_TRAFFIC}}
+    for fleet in ("pretrain-b200", "gb200-nvl72", "trn2-finetune", "serve-g7e"):
+        node = f"ultrafleet {fleet}: HTTPS out to AWS APIs and package mirrors"
+        expected[node] = {"in": set(), "out": {("tcp", 443, 443, "0.0.0.0/0")}}
+    serve = "ultrafleet serve-g7e: HTTPS out to AWS APIs and package mirrors"
+    expected[serve]["in"] = {("tcp", 8000, 8000, lb)}
+    expected[lb] = {"in": {("tcp", 80, 80, "10.64.0.0/16")}, "out": {("tcp", 8000, 8000, serve), NO_TRAFFIC}}
+    lustre = {("tcp", 988, 988), ("tcp", 1018, 1023)}
+    expected[server] = {
+        "in": {(*p, peer) for p in lustre for peer in (server, client)},
+        "out": {(*p, server) for p in lustre} | {NO_TRAFFIC},
+    }
+    expected[client] = {"in": set(), "out": {(*p, server) for p in lustre} | {NO_TRAFFIC}}
+    assert deployed_rules(cloud) == expected
 
 
 def checkpoint_bucket(cloud) -> str:
@@ -129,16 +171,35 @@ def test_kms_key_rotation_as_deployed(cloud):
     assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
 
 
-def test_lustre_and_its_association_as_deployed(cloud):
-    fsx = cloud.client("fsx")
+def test_lustre_is_wired_to_the_deployed_network_and_bucket(cloud):
+    """What the deploy resolves, not what the template states: the file system sits in the network stack's
+    private subnet in the B200 fleet's zone, behind a server group that lets the client group in on the Lustre
+    ports, the fleet's interfaces carry that client group, and the association exports to the checkpoint bucket
+    the storage stack created."""
+    fsx, ec2 = cloud.client("fsx"), cloud.client("ec2")
     (fs,) = fsx.describe_file_systems()["FileSystems"]
-    assert (fs["FileSystemType"], fs["StorageCapacity"]) == ("LUSTRE", 48000)
-    assert fs["LustreConfiguration"]["DeploymentType"] == "PERSISTENT_2"
-    assert fs["LustreConfiguration"]["PerUnitStorageThroughput"] == 500
+    (subnet,) = ec2.describe_subnets(SubnetIds=fs["SubnetIds"])["Subnets"]
+    (vpc,) = physical(cloud, "frontier-network", "AWS::EC2::VPC")
+    assert (subnet["VpcId"], subnet["AvailabilityZone"]) == (vpc, "us-east-1a")
+    assert subnet["SubnetId"] in physical(cloud, "frontier-network", "AWS::EC2::Subnet")
+    assert subnet["MapPublicIpOnLaunch"] is False
+    groups = ec2.describe_security_groups()["SecurityGroups"]
+    (server,) = [g for g in groups if g["Description"] == "FSx for Lustre: Lustre traffic from its clients"]
+    assert server["VpcId"] == vpc
+    sources = {
+        (rule["FromPort"], rule["ToPort"]): {pair["GroupId"] for pair in rule["UserIdGroupPairs"]}
+        for rule in server["IpPermissions"]
+    }
+    assert set(sources) == {(988, 988), (1018, 1023)}
+    (client,) = [g for g in sources[(988, 988)] if g != server["GroupId"]]
+    assert sources[(1018, 1023)] == {server["GroupId"], client}
+    interfaces = fleet_launch_template(cloud, "pretrain-b200")["NetworkInterfaces"]
+    assert all(client in i["Groups"] for i in interfaces)  # the fleet's nodes are Lustre clients
     (dra,) = fsx.describe_data_repository_associations()["Associations"]
     assert dra["FileSystemId"] == fs["FileSystemId"]
-    assert dra["DataRepositoryPath"] == f"s3://{checkpoint_bucket(cloud)}/checkpoints/"
-    assert dra["S3"]["AutoExportPolicy"] == {"Events": ["NEW", "CHANGED", "DELETED"]}
+    bucket = checkpoint_bucket(cloud)
+    cloud.client("s3").head_bucket(Bucket=bucket)
+    assert dra["DataRepositoryPath"] == f"s3://{bucket}/checkpoints/"
 
 
 def test_fleet_role_policies_as_deployed(cloud):

@@ -4,6 +4,7 @@ underneath them (fixed upstream, or internals moved), so the extension is revisi
 from __future__ import annotations
 
 import inspect
+import json
 from importlib.metadata import version
 
 import boto3
@@ -16,7 +17,16 @@ from moto.fsx.responses import FSxResponse
 from moto.ssm.models import ParameterDict, ssm_backends
 
 from ultrafleet.testing.harness import DeployError
-from ultrafleet.testing.moto_extensions import autoscaling, fsx, iam_role, install, kms, s3_bucket, zones
+from ultrafleet.testing.moto_extensions import (
+    autoscaling,
+    fsx,
+    iam_role,
+    install,
+    kms,
+    s3_bucket,
+    security_group_egress,
+    zones,
+)
 
 ADDED_TYPES = {
     "AWS::EC2::PlacementGroup",
@@ -30,6 +40,10 @@ ADDED_TYPES = {
     "AWS::CodeBuild::Project",
     "AWS::CodePipeline::Pipeline",
     "AWS::S3Express::DirectoryBucket",
+    "AWS::AutoScaling::WarmPool",
+    "AWS::EKS::Nodegroup",
+    "AWS::PCS::ComputeNodeGroup",
+    "AWS::PCS::Queue",
 }
 
 
@@ -74,6 +88,12 @@ def test_wrapped_moto_models_still_drop_what_the_extension_adds(module, dropped)
     assert dropped in source
     assert "VersioningConfiguration" not in source and "ManagedPolicyArns" not in source
     assert "CapacityReservationSpecification" not in source
+
+
+def test_moto_security_group_model_still_ignores_inline_egress():
+    source = inspect.getsource(security_group_egress._original_create)
+    assert 'properties.get("SecurityGroupIngress", [])' in source
+    assert "SecurityGroupEgress" not in source
 
 
 def test_elbv2_target_group_still_lacks_getatt():
@@ -159,3 +179,103 @@ def test_every_extension_module_is_installed():
     modules = {p.stem for p in folder.glob("*.py")} - {"__init__", "api_shape"}  # api_shape: a helper
     assert modules == set(moto_extensions.EXTENSIONS)
     assert all(callable(m.install) for m in moto_extensions.MODULES)
+
+
+def warm_pool_template(*, mixed: bool) -> dict:
+    """A launch template, an Auto Scaling group (Spot through a mixed instances policy when ``mixed``) and a warm
+    pool on the group."""
+    spec = {"LaunchTemplateId": {"Ref": "Template"}, "Version": {"Fn::GetAtt": ["Template", "LatestVersionNumber"]}}
+    purchase = (
+        {
+            "MixedInstancesPolicy": {
+                "LaunchTemplate": {"LaunchTemplateSpecification": spec},
+                "InstancesDistribution": {"OnDemandPercentageAboveBaseCapacity": 0},
+            }
+        }
+        if mixed
+        else {"LaunchTemplate": spec}
+    )
+    return {
+        "Resources": {
+            "Template": {
+                "Type": "AWS::EC2::LaunchTemplate",
+                "Properties": {"LaunchTemplateData": {"InstanceType": "g6e.xlarge", "ImageId": "ami-12c6146b"}},
+            },
+            "Group": {
+                "Type": "AWS::AutoScaling::AutoScalingGroup",
+                "Properties": {"MinSize": "1", "MaxSize": "2", "AvailabilityZones": ["us-east-1a"], **purchase},
+            },
+            "Pool": {
+                "Type": "AWS::AutoScaling::WarmPool",
+                "Properties": {"AutoScalingGroupName": {"Ref": "Group"}, "MinSize": 2, "PoolState": "Stopped"},
+            },
+        }
+    }
+
+
+@pytest.fixture(scope="module")
+def shared_cloud():
+    """One moto account for the tests below (their stack names differ): starting moto costs seconds."""
+    from ultrafleet.testing.harness import MotoCloud
+
+    with MotoCloud() as cloud:
+        yield cloud
+
+
+def test_warm_pool_is_put_through_the_auto_scaling_api(shared_cloud):
+    moto_cloud = shared_cloud
+    deployed = moto_cloud.deploy("pool", warm_pool_template(mixed=False))
+    pool = moto_cloud.client("autoscaling").describe_warm_pool(AutoScalingGroupName=deployed.resources["Group"])
+    assert (pool["WarmPoolConfiguration"]["MinSize"], pool["WarmPoolConfiguration"]["PoolState"]) == (2, "Stopped")
+
+
+def test_warm_pool_on_a_spot_group_fails_the_deploy_as_on_aws(shared_cloud):
+    moto_cloud = shared_cloud
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError) as failure:  # moto creates stacks synchronously: CreateStack itself fails
+        moto_cloud.deploy("spot-pool", warm_pool_template(mixed=True))
+    assert failure.value.response["Error"]["Code"] == "ValidationError"
+    assert "warm pool to an Auto Scaling group that has a mixed instances policy" in str(failure.value)
+
+
+def test_moto_still_reads_previous_values_only_from_explicit_parameters():
+    from moto.cloudformation.models import CloudFormationBackend
+
+    from ultrafleet.testing.moto_extensions import update_parameters
+
+    source = inspect.getsource(update_parameters._original_resolve)
+    assert 'instance.parameters[parameter["ParameterKey"]]' in source
+    assert CloudFormationBackend._resolve_update_parameters is update_parameters._resolve_update_parameters
+
+
+def test_update_with_use_previous_value_of_a_defaulted_parameter(shared_cloud):
+    """What `cdk deploy` sends on a redeploy: BootstrapVersion with UsePreviousValue, never passed at create."""
+    moto_cloud = shared_cloud
+    template = {
+        "Parameters": {"BootstrapVersion": {"Type": "String", "Default": "30"}},
+        "Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "before"}}},
+        "Outputs": {"Version": {"Value": {"Ref": "BootstrapVersion"}}},
+    }
+    moto_cloud.deploy("redeploy", template)
+    template["Resources"]["Topic"]["Properties"]["TopicName"] = "after"
+    cfn = moto_cloud.client("cloudformation")
+    cfn.update_stack(
+        StackName="redeploy",
+        TemplateBody=json.dumps(template),
+        Parameters=[{"ParameterKey": "BootstrapVersion", "UsePreviousValue": True}],
+    )
+    (stack,) = cfn.describe_stacks(StackName="redeploy")["Stacks"]
+    assert stack["StackStatus"] == "UPDATE_COMPLETE"
+    assert stack["Outputs"] == [{"OutputKey": "Version", "OutputValue": "30"}]
+    topics = [t["TopicArn"] for t in moto_cloud.client("sns").list_topics()["Topics"]]
+    assert [t.rsplit(":", 1)[1] for t in topics] == ["after"]
+
+
+def test_moto_eks_still_drops_node_repair_config_on_create_and_has_no_pcs():
+    import importlib.util
+
+    from moto.eks.models import EKSBackend
+
+    assert "node_repair_config" not in inspect.signature(EKSBackend.create_nodegroup).parameters
+    assert importlib.util.find_spec("moto.pcs") is None

@@ -58,3 +58,14 @@ def test_spec_tags_reach_resources(reference_stacks):
             )
         },
     )
+
+
+def test_the_default_security_group_is_restricted_only_when_the_spec_asks(reference_stacks):
+    """The restriction is a Lambda-backed custom resource moto cannot run: off by default (docs/feature-flags.md)."""
+    from conftest import build_stacks, spec_dict
+
+    assert template(reference_stacks).find_resources("Custom::VpcRestrictDefaultSG") == {}
+    network = Template.from_stack(build_stacks(spec_dict(network={"restrict_default_security_group": True})).network)
+    (restriction,) = network.find_resources("Custom::VpcRestrictDefaultSG").values()
+    (vpc,) = network.find_resources("AWS::EC2::VPC")
+    assert restriction["Properties"]["DefaultSecurityGroupId"] == {"Fn::GetAtt": [vpc, "DefaultSecurityGroup"]}

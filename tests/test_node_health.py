@@ -82,10 +82,10 @@ def test_a_node_may_act_only_on_its_own_group(train):
     role = train.find_resources("AWS::IAM::Role", {"Properties": {"Description": "ultrafleet fleet train"}})
     assert policy["Roles"] == [{"Ref": next(iter(role))}]
     own, breaker = policy["PolicyDocument"]["Statement"]
-    assert own["Action"] == [
-        "autoscaling:SetInstanceHealth",
+    assert sorted(own["Action"]) == [
         "autoscaling:CompleteLifecycleAction",
         "autoscaling:RecordLifecycleActionHeartbeat",
+        "autoscaling:SetInstanceHealth",
     ]
     assert own["Resource"]["Fn::Join"][1][-1] == ":autoScalingGroup:*:autoScalingGroupName/demo-train"
     assert breaker["Action"] == "cloudwatch:DescribeAlarms"
@@ -431,25 +431,19 @@ def test_every_boot_script_fits_ec2s_16_kb_of_user_data(reference_stacks):
     assert all(size < 16 * 1024 for size in sizes.values()), sizes
 
 
-def test_a_group_with_a_warm_pool_gets_no_launch_hook(cli_synth):
+def test_a_group_with_a_warm_pool_gets_no_launch_hook():
     """An instance leaving a warm pool waits in the launch hook again, but its user data ran only once."""
     from dataclasses import replace
 
     from test_node_health_scripts import health_script
 
-    def group(stack: str) -> dict:
-        (asg,) = [
-            r["Properties"]
-            for r in cli_synth["inference"][stack]["Resources"].values()
-            if r["Type"] == "AWS::AutoScaling::AutoScalingGroup"
-        ]
-        return asg
+    from ultrafleet.constructs.fleet_health import for_group
 
-    assert "LifecycleHookSpecificationList" not in group("serving-fleet-g6e-spot")  # warm_pool_min_size: 2
-    assert [h["LifecycleHookName"] for h in group("serving-fleet-g7e-main")["LifecycleHookSpecificationList"]] == [
-        "ultrafleet-launch"
-    ]
-    assert lifecycle_hooks(NodeHealthProps(launch_hook=False)) is None
+    props = NodeHealthProps(termination_heartbeat_seconds=300)
+    assert for_group(props, warm_pool=False) is props
+    pooled = for_group(props, warm_pool=True)
+    assert [h.lifecycle_hook_name for h in lifecycle_hooks(pooled)] == ["ultrafleet-terminate"]
+    assert pooled.self_repair
     script = render("node_lifecycle.sh.j2", h=replace(health_script("g6e.xlarge"), launch_hook=""))
     assert "complete ultrafleet-launch" not in script and "set_unhealthy" in script  # still marks itself
 

@@ -14,8 +14,7 @@ import typer
 from rich.console import Console
 
 from ultrafleet.findings import SpecError, error
-from ultrafleet.spec import Spec, load_spec
-from ultrafleet.validation import check as check_spec
+from ultrafleet.spec import Spec
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 # Pipes and CI logs get a wide table instead of rich's 80-column default.
@@ -29,11 +28,30 @@ EnvOption = Annotated[
 
 
 def _load_checked(path: Path, environment: str | None = None) -> tuple[Spec, list]:
+    from ultrafleet.validation.spec_file import check_file
+
     try:
-        spec = load_spec(path, environment)
-        return spec, check_spec(spec)
+        return check_file(path, environment, zone_lookups=_zone_lookups())
     except SpecError as exc:
         _fail(path, environment, exc)
+
+
+def _zone_lookups() -> dict:
+    """cdk.json's context (the zone lookups an account's offline synth needs); empty outside a project."""
+    from ultrafleet.cdk_cli import CdkCliMissing, project_root
+
+    try:
+        return json.loads((project_root() / "cdk.json").read_text()).get("context", {})
+    except (CdkCliMissing, OSError, ValueError):
+        return {}
+
+
+def _load_all(path: Path, environment: str | None) -> tuple[Spec, list]:
+    """``_load_checked``, and without --env every environment too: a spec whose environments fail is invalid."""
+    spec, warnings = _load_checked(path, environment)
+    for name in [] if environment else spec.environments:
+        _load_checked(path, name)
+    return spec, warnings
 
 
 def _fail(path: Path, environment: str | None, exc: SpecError) -> NoReturn:
@@ -43,7 +61,7 @@ def _fail(path: Path, environment: str | None, exc: SpecError) -> NoReturn:
     print_findings(err, exc.findings)
     where = f" (environment {environment})" if environment else ""
     errors = sum(f.level.value == "error" for f in exc.findings)
-    err.print(f"{path}{where}: invalid spec ({errors} errors)", highlight=False)
+    err.print(f"{path}{where}: invalid spec ({errors} errors)", highlight=False, markup=False)
     raise typer.Exit(2) from None
 
 
@@ -59,7 +77,11 @@ def validate(spec_path: SpecPath, environment: EnvOption = None) -> None:
         print_findings(err, [w for w in _load_checked(spec_path, name)[1] if w not in warnings])
     where = f" (environment {environment})" if environment else ""
     also = f"; environments {', '.join(others)} valid" if others else ""
-    out.print(f"{spec_path}{where}: valid ({len(spec.fleets)} fleets, {len(warnings)} warnings{also})", highlight=False)
+    out.print(
+        f"{spec_path}{where}: valid ({len(spec.fleets)} fleets, {len(warnings)} warnings{also})",
+        highlight=False,
+        markup=False,
+    )
 
 
 PricesOption = Annotated[
@@ -93,13 +115,17 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json", help="JSON for pipelines")] = False,
     show_interfaces: Annotated[bool, typer.Option("--interfaces", help="Every interface of every fleet")] = False,
 ) -> None:
-    """Show each fleet's size, EFA layout and bandwidth, the subnet plan, and the cost with --prices."""
+    """Show each fleet's size, EFA layout and bandwidth, the subnet plan, its network policy, and the cost with
+    --prices."""
+    from ultrafleet.network_policy_report import network_policy_data, print_network_policy
     from ultrafleet.planning.checkpoint import plan_checkpoints
     from ultrafleet.planning.fleets import resolve_all
     from ultrafleet.planning.network import plan_subnets
+    from ultrafleet.planning.network_policy import plan_network_policy
     from ultrafleet.report import plan_data, print_checkpoints, print_findings, print_interfaces, print_plan
+    from ultrafleet.scheduler_report import print_scheduler, scheduler_data
 
-    spec, warnings = _load_checked(spec_path, environment)
+    spec, warnings = _load_all(spec_path, environment)
     fleets = resolve_all(spec)
     subnets = plan_subnets(fleets, spec.availability_zones, spec.network.subnet_prefix_length)
     data = plan_data(spec, fleets, subnets, warnings, plan_checkpoints(spec, fleets))
@@ -107,6 +133,8 @@ def plan(
     from ultrafleet.planning.node_lifecycle import plan_all
 
     data["lifecycle"] = lifecycle_data(plan_all(spec, fleets, plan_checkpoints(spec, fleets)))
+    data["scheduler"] = scheduler_data(spec, fleets)
+    data["network_policy"] = network_policy_data(plan_network_policy(spec, fleets))
     if prices:
         data["cost"] = _cost(spec_path, environment, spec, fleets, prices)
     if as_json:
@@ -116,6 +144,8 @@ def plan(
     print_plan(out, data)
     print_checkpoints(out, data)
     print_lifecycle(out, data)
+    print_scheduler(out, data["scheduler"])
+    print_network_policy(out, data["network_policy"])
     if prices:
         from ultrafleet.cost_report import print_cost
 
@@ -136,7 +166,7 @@ def cost(
     from ultrafleet.cost_report import print_cost, print_cost_warnings
     from ultrafleet.planning.fleets import resolve_all
 
-    spec, _ = _load_checked(spec_path, environment)
+    spec, _ = _load_all(spec_path, environment)
     data = _cost(spec_path, environment, spec, resolve_all(spec), prices)
     print_cost_warnings(err, data)
     if as_json:
@@ -169,7 +199,7 @@ def synth(
     output: Annotated[Path, typer.Option(help="Cloud assembly directory")] = Path("cdk.out"),
 ) -> None:
     """Validate, then run the pinned `cdk synth` for the spec (offline: no AWS call)."""
-    spec, _ = _load_checked(spec_path, environment)
+    spec, _ = _load_all(spec_path, environment)
     if pipeline:
         from ultrafleet.validation.pipeline import required
 
@@ -180,7 +210,7 @@ def synth(
         for name in spec.environments:
             _load_checked(spec_path, name)
     _cdk_synth(spec_path, environment, output, pipeline=pipeline)
-    out.print(f"synthesized {spec_path} into {output}", highlight=False)
+    out.print(f"synthesized {spec_path} into {output}", highlight=False, markup=False)
 
 
 @app.command()
@@ -202,7 +232,7 @@ def diff(
     from ultrafleet.change_guard import guard, parse_cdk_diff
     from ultrafleet.report import print_findings
 
-    _load_checked(spec_path, environment)
+    _load_all(spec_path, environment)
     if against and not (against / "manifest.json").is_file():
         err.print(f"error: --against {against} is not a cloud assembly (no manifest.json)")
         raise typer.Exit(2)

@@ -6,6 +6,7 @@ from itertools import groupby
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ultrafleet.findings import Finding
@@ -118,7 +119,7 @@ def plan_data(
         "region": spec.region,
         "fleets": [fleet_data(f) | {"checkpoint": by_fleet.get(f.spec.name)} for f in fleets],
         "network": {
-            "vpc_cidr": str(spec.network.vpc_cidr),
+            "vpc_cidr": str(spec.network.existing_vpc.cidr if spec.network.existing_vpc else spec.network.vpc_cidr),
             "private_subnet_prefix": subnets.private_prefix,
             "ip_addresses_needed_per_az": subnets.ips_needed_per_az,
         },
@@ -127,10 +128,11 @@ def plan_data(
 
 
 def print_findings(console: Console, findings: list[Finding]) -> None:
-    """One line per finding, never wrapped, so it can be grepped and pasted."""
+    """One line per finding, never wrapped, so it can be grepped and pasted; the path and message are escaped
+    (they quote the user's text, and a bracket in it would be read as console markup)."""
     for f in findings:
         style = "red" if f.level.value == "error" else "yellow"
-        line = f"[{style}]{f.level.value}[/] {f.code} [bold]{f.path}[/]: {f.message}"
+        line = f"[{style}]{f.level.value}[/] {f.code} [bold]{escape(f.path)}[/]: {escape(f.message)}"
         console.print(line, highlight=False, soft_wrap=True)
 
 

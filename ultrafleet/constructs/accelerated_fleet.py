@@ -8,7 +8,7 @@ root volume (checkpoints live in the storage stack), so replacement never touche
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from aws_cdk import Acknowledgment, CfnAutoScalingRollingUpdate, CfnUpdatePolicy, Duration, Tags, Validations
 from aws_cdk import aws_autoscaling as autoscaling
@@ -21,7 +21,13 @@ from constructs import Construct
 
 from ultrafleet.constructs.boot_script import fit
 from ultrafleet.constructs.efa_launch_template import CapacityBlockTarget, EfaLaunchTemplate
-from ultrafleet.constructs.fleet_health import NodeHealthPolicy, NodeHealthProps, NodeHealthScript, lifecycle_hooks
+from ultrafleet.constructs.fleet_health import (
+    NodeHealthPolicy,
+    NodeHealthProps,
+    NodeHealthScript,
+    for_group,
+    lifecycle_hooks,
+)
 from ultrafleet.constructs.ultracluster_placement import UltraClusterPlacement
 from ultrafleet.constructs.user_data import fill
 from ultrafleet.planning.ami import dlami_parameter
@@ -103,9 +109,8 @@ class AcceleratedFleet(Construct):
         health: NodeHealthProps | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        health = health or NodeHealthProps()
-        if serving and serving.settings.warm_pool_min_size is not None:
-            health = replace(health, launch_hook=False)
+        warm_pool = bool(serving and serving.settings.warm_pool_min_size is not None)
+        health = for_group(health or NodeHealthProps(), warm_pool=warm_pool)
         Tags.of(self).add("ultrafleet:fleet", fleet.spec.name)
         Tags.of(self).add("ultrafleet:role", fleet.spec.role.value)
         if fleet.efa and efa_security_group is None:
@@ -255,6 +260,12 @@ class AcceleratedFleet(Construct):
         settings, group = serving.settings, self.auto_scaling_group
         self.node_security_group.add_ingress_rule(
             serving.load_balancer_group, ec2.Port.tcp(settings.port), "model server traffic from the load balancer"
+        )
+        # The load balancer's side of the same flow, requests and health checks (ELB User Guide, "Security groups
+        # for your Application Load Balancer": outbound to the instance security group on the listener and health
+        # check port); remote, so it lives here with the fleet.
+        serving.load_balancer_group.add_egress_rule(
+            self.node_security_group, ec2.Port.tcp(settings.port), "model server traffic to the fleet", True
         )
         low, _ = self._size(fleet, serving)
         group.cfn_options.update_policy = CfnUpdatePolicy(

@@ -10,6 +10,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from ultrafleet.constructs.scanner_acks import acknowledge
 from ultrafleet.spec.models import AccessLogging
 from ultrafleet.spec.models import CheckpointBucket as BucketSpec
 
@@ -45,6 +46,14 @@ class CheckpointBucket(Construct):
                     noncurrent_version_expiration=Duration.days(1),
                 )
             ],
+        )
+        acknowledge(
+            self.logs_bucket.node.default_child,
+            checkov={
+                "CKV_AWS_18": "This is the access-log bucket itself. The S3 User Guide ('Enabling Amazon S3 server "
+                "access logging') advises against delivering a bucket's logs to itself, which loops; logging it to yet "
+                "another bucket only moves the finding there"
+            },
         )
         server_logs = settings.access_logging is AccessLogging.SERVER_ACCESS_LOGS
         self.bucket = s3.Bucket(

@@ -40,6 +40,13 @@ class EfaLaunchTemplate(Construct):
     :param root_volume_gib: encrypted gp3 root volume size.
     :param capacity_block: default: none (On-Demand, or a Capacity Reservation set on the Auto Scaling group).
     :param tags: tags for the instances, volumes and interfaces it launches.
+    :param root_device: the AMI's root device name; default: the Deep Learning AMIs' /dev/sda1.
+    :param placement_group_name: launch into this placement group; default: none (the Auto Scaling group sets it).
+    :param capacity_reservation_id: target this Capacity Reservation; default: none (the Auto Scaling group, or
+        ``capacity_block``, targets reservations).
+
+    A scheduler that owns the instances' group (EKS, PCS) passes ``instance_profile=None`` (it names the role
+    itself) and, for EKS, ``image_id=None`` (the node group's AmiType picks the image).
     """
 
     def __init__(
@@ -50,12 +57,15 @@ class EfaLaunchTemplate(Construct):
         instance_type: str,
         layout: Sequence[Interface],
         security_groups: Sequence[ec2.ISecurityGroup],
-        instance_profile: iam.IInstanceProfile,
-        image_id: str,
+        instance_profile: iam.IInstanceProfile | None,
+        image_id: str | None,
         user_data: str,
         root_volume_gib: int,
         capacity_block: CapacityBlockTarget | None = None,
         tags: dict[str, str] | None = None,
+        root_device: str = ROOT_DEVICE,
+        placement_group_name: str | None = None,
+        capacity_reservation_id: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         if not layout or (layout[0].card, layout[0].device, layout[0].kind) != (0, 0, "interface"):
@@ -76,13 +86,15 @@ class EfaLaunchTemplate(Construct):
             image_id=image_id,
             iam_instance_profile=ec2.CfnLaunchTemplate.IamInstanceProfileProperty(
                 arn=instance_profile.instance_profile_arn
-            ),
+            )
+            if instance_profile
+            else None,
             metadata_options=ec2.CfnLaunchTemplate.MetadataOptionsProperty(
                 http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=2
             ),
             block_device_mappings=[
                 ec2.CfnLaunchTemplate.BlockDeviceMappingProperty(
-                    device_name=ROOT_DEVICE,
+                    device_name=root_device,
                     ebs=ec2.CfnLaunchTemplate.EbsProperty(
                         volume_size=root_volume_gib, volume_type="gp3", encrypted=True, delete_on_termination=True
                     ),
@@ -108,10 +120,13 @@ class EfaLaunchTemplate(Construct):
             else None,
             capacity_reservation_specification=ec2.CfnLaunchTemplate.CapacityReservationSpecificationProperty(
                 capacity_reservation_target=ec2.CfnLaunchTemplate.CapacityReservationTargetProperty(
-                    capacity_reservation_id=capacity_block.reservation_id
+                    capacity_reservation_id=capacity_block.reservation_id if capacity_block else capacity_reservation_id
                 )
             )
-            if capacity_block
+            if capacity_block or capacity_reservation_id
+            else None,
+            placement=ec2.CfnLaunchTemplate.PlacementProperty(group_name=placement_group_name)
+            if placement_group_name
             else None,
         )
         self.launch_template = ec2.CfnLaunchTemplate(self, "Resource", launch_template_data=data)

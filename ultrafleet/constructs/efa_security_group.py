@@ -1,13 +1,17 @@
 """A security group that lets its members exchange all traffic, both directions, as EFA requires.
 
 AWS EC2 User Guide, "Prepare an EFA-enabled security group" (efa-start.html): the group must allow all inbound
-and all outbound traffic to and from itself; without the outbound rule NCCL hangs.
+and all outbound traffic to and from itself; without the outbound rule NCCL hangs. Both rules are separate
+resources (a group cannot name itself inline), so ``close_default_egress`` keeps EC2 from adding its allow-all
+egress next to them: the group's members reach each other and nothing else through it.
 """
 
 from __future__ import annotations
 
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
+
+from ultrafleet.constructs.closed_egress import close_default_egress
 
 
 class EfaSecurityGroup(Construct):
@@ -26,8 +30,8 @@ class EfaSecurityGroup(Construct):
         description: str = "EFA: all traffic between members",
     ) -> None:
         super().__init__(scope, construct_id)
-        self.security_group = ec2.SecurityGroup(
-            self, "Group", vpc=vpc, description=description, allow_all_outbound=False
+        self.security_group = close_default_egress(
+            ec2.SecurityGroup(self, "Group", vpc=vpc, description=description, allow_all_outbound=False)
         )
         self.security_group.add_ingress_rule(self.security_group, ec2.Port.all_traffic(), "EFA in from members")
         self.security_group.add_egress_rule(self.security_group, ec2.Port.all_traffic(), "EFA out to members")

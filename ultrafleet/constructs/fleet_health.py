@@ -17,7 +17,7 @@ import io
 import lzma
 import tarfile
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aws_cdk import Acknowledgment, ArnFormat, Stack, Token, Validations
 from aws_cdk import aws_autoscaling as autoscaling
@@ -72,6 +72,11 @@ class NodeHealthProps:
     """Period of the health check timer; default 5."""
     termination_heartbeat_seconds: int | None = None
     """Heartbeat of the termination hook that drains NVMe checkpoints; default: no termination hook."""
+
+
+def for_group(props: NodeHealthProps, *, warm_pool: bool) -> NodeHealthProps:
+    """The props as a group can carry them: no launch hook with a warm pool (see ``launch_hook``)."""
+    return replace(props, launch_hook=False) if warm_pool else props
 
 
 def props_for(fleet: ResolvedFleet, lifecycle: NodeLifecycle | None) -> NodeHealthProps:

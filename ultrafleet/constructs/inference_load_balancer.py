@@ -9,6 +9,8 @@ from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from ultrafleet.constructs.closed_egress import close_default_egress
+from ultrafleet.constructs.scanner_acks import acknowledge
 from ultrafleet.spec.models import Inference
 
 DEREGISTRATION_DELAY = Duration.seconds(60)
@@ -36,8 +38,11 @@ class InferenceLoadBalancer(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         port = 443 if certificate_arn else 80
-        self.security_group = ec2.SecurityGroup(
-            self, "Group", vpc=vpc, allow_all_outbound=False, description="ultrafleet inference load balancer"
+        # Its egress (to each fleet's model port) is added by the fleets as separate resources.
+        self.security_group = close_default_egress(
+            ec2.SecurityGroup(
+                self, "Group", vpc=vpc, allow_all_outbound=False, description="ultrafleet inference load balancer"
+            )
         )
         peer = ec2.Peer.ipv4(vpc.vpc_cidr_block) if internal else ec2.Peer.any_ipv4()
         self.security_group.add_ingress_rule(peer, ec2.Port.tcp(port), "clients of the inference endpoint")
@@ -70,6 +75,12 @@ class InferenceLoadBalancer(Construct):
                 404, content_type="text/plain", message_body="no inference fleet for this request"
             ),
         )
+        if not certificate_arn:  # validation allows HTTP only on an internal load balancer (UF-INF)
+            reason = (
+                "internal load balancer without load_balancer.certificate_arn in the spec: HTTP on 80, reachable only "
+                "from the VPC's CIDR; set certificate_arn for HTTPS on 443 with the recommended TLS 1.2+ policy"
+            )
+            acknowledge(self.listener.node.default_child, checkov={"CKV_AWS_2": reason, "CKV_AWS_103": reason})
         self._vpc = vpc
 
     def add_fleet(self, name: str, settings: Inference) -> elbv2.ApplicationTargetGroup:

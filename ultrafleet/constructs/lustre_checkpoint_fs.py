@@ -16,10 +16,12 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from ultrafleet.constructs.closed_egress import close_default_egress
 from ultrafleet.planning.checkpoint import DEFAULT_PERSISTENT_2_MB_S_PER_TIB
+from ultrafleet.planning.network_policy import LUSTRE_TCP_PORTS
 from ultrafleet.spec.models import Lustre
 
-LUSTRE_PORTS = (ec2.Port.tcp(988), ec2.Port.tcp_range(1018, 1023))
+LUSTRE_PORTS = tuple(ec2.Port.tcp(a) if a == b else ec2.Port.tcp_range(a, b) for a, b in LUSTRE_TCP_PORTS)
 FS_PATH = "/checkpoints"
 EVENTS = ["NEW", "CHANGED", "DELETED"]
 FSX_S3_ROLE = "role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_*"
@@ -47,19 +49,24 @@ class LustreCheckpointFileSystem(Construct):
         settings: Lustre,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.server_group = ec2.SecurityGroup(
-            self,
-            "ServerGroup",
-            vpc=vpc,
-            allow_all_outbound=False,
-            description="FSx for Lustre: Lustre traffic from its clients",
+        # Every rule names a group, so all are separate resources: close EC2's default egress on both groups.
+        self.server_group = close_default_egress(
+            ec2.SecurityGroup(
+                self,
+                "ServerGroup",
+                vpc=vpc,
+                allow_all_outbound=False,
+                description="FSx for Lustre: Lustre traffic from its clients",
+            )
         )
-        self.client_group = ec2.SecurityGroup(
-            self,
-            "ClientGroup",
-            vpc=vpc,
-            allow_all_outbound=False,
-            description="FSx for Lustre clients: Lustre traffic to the servers",
+        self.client_group = close_default_egress(
+            ec2.SecurityGroup(
+                self,
+                "ClientGroup",
+                vpc=vpc,
+                allow_all_outbound=False,
+                description="FSx for Lustre clients: Lustre traffic to the servers",
+            )
         )
         if settings.efa:
             # FSx for Lustre User Guide, "EFA-enabled security groups": all traffic within the group, in and out,

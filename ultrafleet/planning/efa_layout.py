@@ -3,7 +3,8 @@
 Follows the AWS EC2 User Guide, "Maximize network bandwidth on Amazon EC2 instances with multiple network cards"
 (efa-acc-inst-types.html): card 0 device 0 is the primary ENA interface; card 0 device 1 is an EFA-only interface
 when card 0 supports EFA; every other EFA-capable card gets an EFA-only interface at device 0, and any extra ENA
-interface goes at device 1. Cards without EFA (card 0 of p6-b300 and p6e-gb200) get no EFA interface.
+interface goes at device 1. Cards without EFA (card 0 of p6-b300 and p6e-gb200) get no EFA interface. On P5 and
+P5e the same page's maximum-bandwidth example spreads the ENA interfaces one per group of four cards.
 """
 
 from __future__ import annotations
@@ -29,12 +30,21 @@ class Interface:
     kind: Literal["interface", "efa-only", "efa"]
 
 
+ENA_CARD_GROUPS = {"p5.48xlarge": 4, "p5e.48xlarge": 4}
+"""Types whose extra ENA interfaces go one per group of this many cards, on the group's first card. Source: EC2
+User Guide, efa-acc-inst-types.html, "EFA configuration for P5 and P5e instances", use case 2 (maximum EFA and IP
+network bandwidth): "one ENA network interface and four EFA-only network interfaces in each of the following
+network card index subsets [4,5,6,7] ... [28,29,30,31]", the ENA one at device index 1 of cards 4, 8, ..., 28."""
+
+
 def extra_ena_slots(instance_type: InstanceType) -> list[NetworkCard]:
-    """Cards past card 0 that can take an ENA interface at device 1 (next to an EFA-only one at device 0)."""
+    """Cards past card 0 that can take an ENA interface at device 1 (next to an EFA-only one at device 0), in the
+    order they are used; on P5 and P5e the first card of each group of four (``ENA_CARD_GROUPS``)."""
+    group = ENA_CARD_GROUPS.get(instance_type.name, 1)
     return [
         c
         for c in instance_type.cards[1:]
-        if ENA in c.interface_types and c.max_interfaces is not None and c.max_interfaces >= 2
+        if ENA in c.interface_types and c.max_interfaces is not None and c.max_interfaces >= 2 and c.index % group == 0
     ]
 
 

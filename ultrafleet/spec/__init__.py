@@ -5,14 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from ultrafleet.findings import Finding, SpecError, error
+from ultrafleet.findings import Finding, SpecError, error, excerpt
 from ultrafleet.spec.environments import UNION_TAGS, environment_data, override_path
 from ultrafleet.spec.models import Fleet, Spec
+from ultrafleet.spec.yaml_source import read_spec_data
 
-__all__ = ["Fleet", "Spec", "load_spec", "parse_spec"]
+__all__ = ["Fleet", "Spec", "load_spec", "parse_spec", "read_spec_data"]
+
+
+REQUIRED_HINTS = {
+    "scheduler.cluster_name": ": the name of the existing EKS cluster the fleets join (aws eks list-clusters); "
+    "ultrafleet creates no control plane",
+    "scheduler.kubernetes_version": ': the cluster\'s Kubernetes version, e.g. "1.33" (aws eks describe-cluster)',
+    "scheduler.cluster_security_group_id": ": the cluster's security group (EKS: describe-cluster "
+    "resourcesVpcConfig.clusterSecurityGroupId; PCS: the group that reaches the Slurm controller)",
+    "scheduler.cluster_id": ": the id of the existing AWS PCS cluster (aws pcs list-clusters), pcs_...",
+    "scheduler.ami_id": ": a PCS-compatible AMI (PCS agent and Slurm installed) for the compute node groups",
+}
+"""Fixes for required fields whose name alone does not say where to find the value."""
 
 
 def _path(loc: tuple[Any, ...]) -> str:
@@ -33,16 +45,24 @@ def _finding(err: dict[str, Any], path: str | None = None) -> Finding:
     if kind == "extra_forbidden":
         return error("UF-SPEC-002", path, "is not a known field; remove it or check its spelling")
     if kind == "missing":
-        return error("UF-SPEC-003", path, "is required")
+        return error("UF-SPEC-003", path, "is required" + REQUIRED_HINTS.get(path, ""))
+    if kind == "union_tag_invalid" and path == "scheduler":
+        tag = err["input"].get("type") if isinstance(err["input"], dict) else err["input"]
+        return error(
+            "UF-SCHED-001",
+            "scheduler.type",
+            f"'{tag}' is not a scheduler type; use eks (an existing EKS cluster) or slurm-pcs (an existing AWS "
+            "PCS cluster), or leave the scheduler section out",
+        )
     if kind == "union_tag_invalid":
         tag = err["input"].get("type") if isinstance(err["input"], dict) else err["input"]
         return error(
             "UF-SPEC-004",
             f"{path}.type",
-            f"'{tag}' is not a capacity type; use on-demand, capacity-reservation, capacity-block or spot",
+            f"{excerpt(tag)} is not a capacity type; use on-demand, capacity-reservation, capacity-block or spot",
         )
     message = err["msg"].removeprefix("Value error, ")
-    return error("UF-SPEC-001", path, f"{err['input']!r}: {message}")
+    return error("UF-SPEC-001", path, f"{excerpt(err['input'])}: {message}")
 
 
 def parse_spec(data: Any, environment: str | None = None) -> Spec:
@@ -65,15 +85,5 @@ def parse_spec(data: Any, environment: str | None = None) -> Spec:
 
 def load_spec(path: Path, environment: str | None = None) -> Spec:
     """Read and parse a spec file (for one environment when named); raises SpecError for unreadable files, bad
-    YAML, bad fields and unknown environments."""
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise SpecError([error("UF-SPEC-000", str(path), f"cannot be read: {exc.strerror}")]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" at line {where.line + 1}" if where else ""
-        raise SpecError([error("UF-SPEC-000", str(path), f"is not valid YAML{line}: {exc}")]) from None
-    return parse_spec(data, environment)
+    YAML (see ``yaml_source``), bad fields and unknown environments."""
+    return parse_spec(read_spec_data(path), environment)

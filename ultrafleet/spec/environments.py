@@ -13,7 +13,16 @@ from ultrafleet.findings import SpecError, error
 
 ENVIRONMENT_TAG = "ultrafleet:environment"
 UNION_TAGS = frozenset(
-    {"on-demand", "capacity-reservation", "capacity-block", "spot", "request-count", "gpu-utilization"}
+    {
+        "on-demand",
+        "capacity-reservation",
+        "capacity-block",
+        "spot",
+        "request-count",
+        "gpu-utilization",
+        "eks",
+        "slurm-pcs",
+    }
 )
 """Discriminated-union tags that pydantic puts in error locations; they are not fields."""
 _REPLACED_WHOLE = ("type", "metric")

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from ultrafleet.findings import excerpt
+from ultrafleet.spec.strict import make_scalars_strict
 from ultrafleet.spec.workload import Workload
 
 ACCOUNT_PATTERN = r"^\d{12}$"
@@ -43,6 +45,10 @@ ReservationId = Annotated[str, AfterValidator(_reservation_id)]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        make_scalars_strict(cls)  # integer and boolean fields as strict as the JSON Schema says
 
 
 class Role(StrEnum):
@@ -207,6 +213,33 @@ class Fleet(_Model):
     free slot for a replacement); default 0."""
     health: Health = Health()
 
+    scheduler: Literal["none"] | None = None
+    """``none`` keeps this fleet out of the spec's scheduler (its own Auto Scaling group); default: it joins it."""
+
+
+SubnetId = Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")]
+SecurityGroupId = Annotated[str, Field(pattern=r"^sg-[0-9a-f]{8,17}$")]
+
+
+class SubnetFacts(_Model):
+    """What ultrafleet must know of an existing subnet to plan offline (from `aws ec2 describe-subnets`)."""
+
+    availability_zone: str
+    free_addresses: int = Field(ge=0)
+    """AvailableIpAddressCount."""
+
+
+class ExistingVpc(_Model):
+    """A VPC ultrafleet joins rather than creates; its facts are given here so that synth stays offline."""
+
+    vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$")
+    cidr: IPv4Network
+    """The VPC's primary CIDR block."""
+    subnet_ids_by_zone: dict[str, list[SubnetId]] = Field(min_length=1)
+    """Private subnets ultrafleet's nodes use, by zone (the same number in every zone)."""
+    subnets: dict[SubnetId, SubnetFacts] = {}
+    """Each listed subnet's zone and free addresses, as describe-subnets reports them."""
+
 
 class Network(_Model):
     vpc_cidr: IPv4Network = IPv4Network("10.0.0.0/16")
@@ -214,6 +247,15 @@ class Network(_Model):
     """Private subnet size; default: the smallest that holds every fleet's interfaces twice over."""
     nat_gateways: int = Field(default=1, ge=0)
     """NAT gateways for outbound traffic from the private subnets (0: no internet egress)."""
+    existing_vpc: ExistingVpc | None = None
+    """Use this VPC (e.g. the scheduler's) instead of creating one; then vpc_cidr, subnet_prefix_length and
+    nat_gateways do not apply. default: ultrafleet creates the VPC."""
+    s3_gateway_endpoint: bool = True
+    """Add an S3 gateway endpoint; set false when an existing VPC already has one."""
+    restrict_default_security_group: bool = False
+    """Remove every rule of the VPC's default security group (the CDK's restrictDefaultSecurityGroup, a
+    Lambda-backed custom resource, which moto cannot run); default: off, the default group keeps EC2's rules (all
+    traffic from itself, all out). Nothing ultrafleet creates uses that group."""
 
     @field_validator("vpc_cidr")
     @classmethod
@@ -361,6 +403,8 @@ class Environment(_Model):
     storage: dict[str, Any] = {}
     fleets: dict[str, dict[str, Any]] = {}
     """Per fleet name, the fleet fields that differ (count, capacity, availability_zones, inference sizes...)."""
+    scheduler: dict[str, Any] = {}
+    """The scheduler fields that differ (e.g. a dev cluster's cluster_name and cluster_security_group_id)."""
 
 
 class Pipeline(_Model):
@@ -397,13 +441,99 @@ class Spec(_Model):
     """default: no pipeline stack."""
     workload: Workload | None = None
     """What the fleets train and serve, for the cost plan (ultrafleet.spec.workload); default: none."""
+    scheduler: Scheduler | None = None
+    """An existing EKS or AWS PCS cluster the fleets join; default: none (each fleet is its own Auto Scaling
+    group)."""
 
     @field_validator("availability_zones")
     @classmethod
     def _azs(cls, value: list[str]) -> list[str]:
         for az in value:
             if not re.match(AZ_PATTERN, az):
-                raise ValueError(f"'{az}' is not a zone name such as us-east-1a or us-east-1-dfw-2a")
+                raise ValueError(f"{excerpt(az)} is not a zone name such as us-east-1a or us-east-1-dfw-2a")
         if len(set(value)) != len(value):
             raise ValueError("availability zones must not repeat")
         return value
+
+
+class Taint(_Model):
+    key: str = Field(min_length=1, max_length=317)
+    value: str = Field(default="", max_length=63)
+    effect: Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"] = "NO_SCHEDULE"
+
+
+class RepairOverride(_Model):
+    """One EKS node-repair override (NodeRepairConfigOverrides): EKS requires all four values."""
+
+    condition: str = Field(min_length=1)
+    """A NodeMonitoringCondition the node monitoring agent reports, e.g. AcceleratedHardwareReady."""
+    reason: str = Field(min_length=1)
+    """A NodeUnhealthyReason the agent reports under that condition."""
+    action: Literal["Replace", "Reboot", "NoAction"]
+    wait_minutes: int
+    """MinRepairWaitTimeMins (at least 1)."""
+    reserved_only: bool = False
+    """Apply only to fleets on a Capacity Block or Capacity Reservation, where a replacement has no spare slot to
+    launch into (e.g. Reboot instead of Replace); default: every fleet."""
+
+
+class Repair(_Model):
+    """EKS node auto repair (NodeRepairConfig); acts on the node monitoring agent's conditions."""
+
+    enabled: bool = True
+    max_unhealthy_percent: int = 20
+    """Repair stops while more than this share of the group is unhealthy (1-100); default 20, as in EKS's
+    documentation."""
+    max_parallel: int | None = None
+    """Nodes repaired at once (a count, at least 1); default: EKS's own."""
+    overrides: list[RepairOverride] = []
+
+
+class Cni(_Model):
+    """How the cluster's Amazon VPC CNI hands out addresses, for subnet sizing."""
+
+    max_pods: int = Field(default=110, ge=1)
+    """Pods per node (each takes a VPC address); default 110, the kubelet's own default maxPods."""
+    warm_ip_target: int | None = Field(default=None, ge=0)
+    """The CNI's WARM_IP_TARGET; default: unset, so the CNI keeps one whole spare interface's addresses warm
+    (WARM_ENI_TARGET=1)."""
+
+
+class EksScheduler(_Model):
+    """An existing EKS cluster: every fleet becomes a managed node group of it."""
+
+    type: Literal["eks"]
+    cluster_name: str = Field(pattern=r"^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$")
+    kubernetes_version: str
+    """The cluster's version, e.g. "1.33"; picks the EKS-optimized AMI release line."""
+    cluster_security_group_id: SecurityGroupId
+    """The cluster security group (DescribeCluster resourcesVpcConfig.clusterSecurityGroupId): with custom
+    security groups in a launch template EKS does not add it itself."""
+    node_labels: dict[str, str] = {}
+    node_taints: list[Taint] | None = None
+    """default: nvidia.com/gpu or aws.amazon.com/neuron NoSchedule on accelerated fleets, none otherwise."""
+    release_version: str | None = None
+    """Pins the EKS-optimized AMI release (e.g. 1.33.5-20251103); default: the latest for the version."""
+    repair: Repair = Repair()
+    cni: Cni = Cni()
+
+
+class PcsScheduler(_Model):
+    """An existing AWS Parallel Computing Service cluster: every fleet becomes a compute node group of it."""
+
+    type: Literal["slurm-pcs"]
+    cluster_id: str = Field(pattern=r"^pcs_[0-9a-z]+$")
+    cluster_security_group_id: SecurityGroupId
+    """The group that lets nodes reach the PCS cluster's Slurm controller."""
+    ami_id: str = Field(pattern=r"^ami-[0-9a-f]{8,17}$")
+    """A PCS-compatible AMI (PCS agent and Slurm installed), for every fleet."""
+    root_device_name: str = Field(default="/dev/xvda", pattern=r"^/dev/[a-z0-9]+$")
+    """The AMI's root device (describe-images RootDeviceName); default /dev/xvda, Amazon Linux's."""
+    queues: dict[str, list[str]] | None = None
+    """Queue name -> fleet names; default: one queue per fleet, named after it."""
+
+
+Scheduler = Annotated[EksScheduler | PcsScheduler, Field(discriminator="type")]
+
+
+Spec.model_rebuild()

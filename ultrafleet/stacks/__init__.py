@@ -13,12 +13,14 @@ from ultrafleet.constructs.accelerated_fleet import Serving
 from ultrafleet.planning.fleets import resolve_all
 from ultrafleet.planning.network import plan_subnets
 from ultrafleet.planning.node_lifecycle import plan_all
+from ultrafleet.planning.scheduler import pcs, scheduled, scheduled_queue_names
 from ultrafleet.spec import load_spec
 from ultrafleet.spec.models import Inference, Role, Spec
 from ultrafleet.stacks.fleet_stack import FleetNames, FleetStack
 from ultrafleet.stacks.inference_stack import InferenceStack
 from ultrafleet.stacks.network_stack import NetworkStack
 from ultrafleet.stacks.observability_stack import ObservabilityStack
+from ultrafleet.stacks.queue_stack import QueueStack
 from ultrafleet.stacks.storage_stack import StorageStack
 from ultrafleet.validation import check, pipeline
 from ultrafleet.validation.storage import lustre_zone
@@ -69,7 +71,8 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
         env=env,
         description=f"ultrafleet {spec.name}: checkpoint bucket, KMS key, FSx for Lustre",
     )
-    serving = [f for f in fleets if f.spec.role is Role.INFERENCE]
+    serving = [f for f in fleets if f.spec.role is Role.INFERENCE and not scheduled(spec, f.spec)]
+    queues = scheduled_queue_names(spec)
     inference = None
     if serving:
         inference = InferenceStack(
@@ -109,8 +112,22 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
             serving=wiring,
             names=FleetNames.of(spec.name, f.spec.name),
             lifecycle=lifecycles[f.spec.name],
+            scheduler=spec.scheduler if scheduled(spec, f.spec) else None,
+            queue_name=queues.get(f.spec.name),
             env=env,
             description=f"ultrafleet {spec.name}: fleet {f.spec.name} ({f.instance_type.name})",
+        )
+    pcs_scheduler = pcs(spec)
+    if pcs_scheduler and pcs_scheduler.queues:
+        QueueStack(
+            scope,
+            f"{spec.name}-queues",
+            stack_name=f"{spec.name}-queues",
+            cluster_id=pcs_scheduler.cluster_id,
+            queues=pcs_scheduler.queues,
+            fleets=fleet_stacks,
+            env=env,
+            description=f"ultrafleet {spec.name}: AWS PCS queues",
         )
     observability = ObservabilityStack(
         scope,

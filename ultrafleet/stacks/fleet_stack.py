@@ -16,9 +16,10 @@ from ultrafleet.constructs.capacity_block_schedule import CapacityBlockSchedule
 from ultrafleet.constructs.efa_security_group import EfaSecurityGroup
 from ultrafleet.constructs.fleet_health import breaker_alarm_name, props_for
 from ultrafleet.constructs.imex_domain import grant_peer_discovery, imex_hook
+from ultrafleet.constructs.scheduler_fleet import SchedulerFleet, scheduler_boot_script, scheduler_owns_nvme
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.planning.node_lifecycle import NodeLifecycle
-from ultrafleet.spec.models import Role, Storage
+from ultrafleet.spec.models import EksScheduler, PcsScheduler, Role, Storage
 from ultrafleet.stacks.storage_stack import StorageStack
 from ultrafleet.templates import render
 
@@ -62,6 +63,8 @@ class FleetStack(Stack):
         serving: Serving | None = None,
         names: FleetNames | None = None,
         lifecycle: NodeLifecycle | None = None,
+        scheduler: EksScheduler | PcsScheduler | None = None,
+        queue_name: str | None = None,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -81,41 +84,64 @@ class FleetStack(Stack):
         training = fleet.spec.role is Role.TRAINING
         hooks, placeholders, extra_groups = [], {}, []
         if training:
-            hooks, placeholders = _checkpoint_hook(fleet, storage, storage_spec)
+            # On EKS nodeadm stripes the instance store for kubelet and containerd (docs/schedulers.md).
+            tier_spec = storage_spec
+            if scheduler_owns_nvme(scheduler):
+                tier_spec = storage_spec.model_copy(update={"nvme_cache": None})
+            hooks, placeholders = _checkpoint_hook(fleet, storage, tier_spec)
             if storage.lustre:
                 extra_groups.append(storage.lustre.client_group)
-        imex = imex_hook(fleet)
+        # On EKS, NVIDIA's DRA driver runs IMEX for GB200 through ComputeDomains and the host service must be left
+        # to it (docs/schedulers.md); everywhere else the node sets up its UltraServer's IMEX domain at boot.
+        imex = None if isinstance(scheduler, EksScheduler) else imex_hook(fleet)
         if imex:
             hooks = [*hooks, imex]
-        self.fleet = AcceleratedFleet(
-            self,
-            name,
-            fleet=fleet,
-            vpc=vpc,
-            efa_security_group=efa_group.security_group if efa_group else None,
-            hooks=hooks,
-            placeholders=placeholders,
-            extra_security_groups=extra_groups,
-            events_topic=self.events,
-            serving=serving,
-            group_name=names.group if names else None,
-            log_group_name=names.log_group if names else None,
-            watched_paths=["/", storage_spec.nvme_cache.mount_path]
-            if storage_spec.nvme_cache and fleet.instance_type.nvme
-            else ["/"],
-            health=props_for(fleet, lifecycle),
-        )
-        capacity = fleet.spec.capacity
-        if lifecycle and lifecycle.capacity_block and capacity.type == "capacity-block":
-            CapacityBlockSchedule(
+        if scheduler is not None:
+            self.fleet = SchedulerFleet(
                 self,
-                "CapacityBlock",
-                group=self.fleet.auto_scaling_group,
-                group_name=names.group if names else None,
-                reservation_id=capacity.reservation_id,
-                size=lifecycle.group_size,
-                times=lifecycle.capacity_block,
+                name,
+                fleet=fleet,
+                scheduler=scheduler,
+                vpc=vpc,
+                efa_security_group=efa_group.security_group if efa_group else None,
+                boot_script=scheduler_boot_script(
+                    fleet, scheduler, hooks=hooks, log_group_name=names.log_group if names else None
+                ),
+                placeholders=placeholders,
+                extra_security_groups=extra_groups,
+                group_name=names.group if names else name,
+                queue_name=queue_name,
             )
+        else:
+            self.fleet = AcceleratedFleet(
+                self,
+                name,
+                fleet=fleet,
+                vpc=vpc,
+                efa_security_group=efa_group.security_group if efa_group else None,
+                hooks=hooks,
+                placeholders=placeholders,
+                extra_security_groups=extra_groups,
+                events_topic=self.events,
+                serving=serving,
+                group_name=names.group if names else None,
+                log_group_name=names.log_group if names else None,
+                watched_paths=["/", storage_spec.nvme_cache.mount_path]
+                if storage_spec.nvme_cache and fleet.instance_type.nvme
+                else ["/"],
+                health=props_for(fleet, lifecycle),
+            )
+            capacity = fleet.spec.capacity
+            if lifecycle and lifecycle.capacity_block and capacity.type == "capacity-block":
+                CapacityBlockSchedule(
+                    self,
+                    "CapacityBlock",
+                    group=self.fleet.auto_scaling_group,
+                    group_name=names.group if names else None,
+                    reservation_id=capacity.reservation_id,
+                    size=lifecycle.group_size,
+                    times=lifecycle.capacity_block,
+                )
         if training and storage.express:
             storage.express.grant_fleet(self.fleet.role)
         if training:

@@ -8,8 +8,9 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from ultrafleet.constructs.logs_key import logs_key
 from ultrafleet.planning.network import PUBLIC_SUBNET_PREFIX, SubnetPlan
-from ultrafleet.spec.models import Spec
+from ultrafleet.spec.models import ExistingVpc, Spec
 
 FLOW_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 
@@ -20,6 +21,10 @@ class NetworkStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, spec: Spec, subnets: SubnetPlan, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
         net = spec.network
+        if net.existing_vpc:
+            self.vpc = existing_vpc(self, net.existing_vpc)
+            self._subnet_flow_logs(net.existing_vpc)
+            return
         subnet_configuration = [
             ec2.SubnetConfiguration(
                 name="compute",
@@ -44,8 +49,49 @@ class NetworkStack(Stack):
             availability_zones=spec.availability_zones,
             nat_gateways=net.nat_gateways,
             subnet_configuration=subnet_configuration,
-            gateway_endpoints={"S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3)},
-            restrict_default_security_group=False,
+            gateway_endpoints={"S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3)}
+            if net.s3_gateway_endpoint
+            else None,
+            restrict_default_security_group=net.restrict_default_security_group,
         )
-        log_group = logs.LogGroup(self, "FlowLogs", retention=FLOW_LOG_RETENTION, removal_policy=RemovalPolicy.RETAIN)
-        self.vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(log_group))
+        self.vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(self._flow_logs()))
+
+    def _flow_logs(self) -> logs.LogGroup:
+        """The flow logs' group, encrypted with a key of its own. Its name is generated (naming it would replace
+        it), so the key serves any log group of the account in this region through CloudWatch Logs; no other
+        principal gains anything."""
+        key = logs_key(self, "FlowLogsKey", log_group_names="*", description="ultrafleet: encrypts VPC flow logs")
+        return logs.LogGroup(
+            self, "FlowLogs", retention=FLOW_LOG_RETENTION, removal_policy=RemovalPolicy.RETAIN, encryption_key=key
+        )
+
+    def _subnet_flow_logs(self, vpc: ExistingVpc) -> None:
+        """Flow logs of the subnets ultrafleet's nodes use, in ultrafleet's own log group: the VPC is someone
+        else's (and keeps its own logging), the traffic of these nodes is audited either way."""
+        destination = ec2.FlowLogDestination.to_cloud_watch_logs(self._flow_logs())
+        for ids in vpc.subnet_ids_by_zone.values():
+            for subnet_id in ids:
+                subnet = ec2.Subnet.from_subnet_attributes(self, f"Subnet-{subnet_id}", subnet_id=subnet_id)
+                ec2.FlowLog(
+                    self,
+                    f"FlowLog-{subnet_id}",
+                    resource_type=ec2.FlowLogResourceType.from_subnet(subnet),
+                    destination=destination,
+                )
+
+
+def existing_vpc(scope: Construct, vpc: ExistingVpc) -> ec2.IVpc:
+    """The spec's existing VPC, imported from its given ids (no lookup: synth stays offline). Its subnets form the
+    "compute" group the fleet and storage stacks select from; ultrafleet creates nothing in it here (no NAT, no
+    subnets: the VPC's owner runs those)."""
+    zones = list(vpc.subnet_ids_by_zone)
+    per_zone = len(vpc.subnet_ids_by_zone[zones[0]])
+    return ec2.Vpc.from_vpc_attributes(
+        scope,
+        "Vpc",
+        vpc_id=vpc.vpc_id,
+        vpc_cidr_block=str(vpc.cidr),
+        availability_zones=zones,
+        private_subnet_ids=[vpc.subnet_ids_by_zone[z][i] for i in range(per_zone) for z in zones],
+        private_subnet_names=["compute"] * per_zone,
+    )

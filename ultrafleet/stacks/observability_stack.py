@@ -15,6 +15,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from ultrafleet.constructs.fleet_health_alarms import FleetHealthAlarms
+from ultrafleet.constructs.logs_key import logs_key
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.planning.node_lifecycle import has_termination_hook
 from ultrafleet.spec.models import Inference, Role, Spec
@@ -47,9 +48,18 @@ class ObservabilityStack(Stack):
         )
         action = cw_actions.SnsAction(self.alarms)
         self.dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=f"ultrafleet-{spec.name}")
+        key = logs_key(
+            self, "LogsKey", log_group_names=f"/ultrafleet/{spec.name}/*", description="ultrafleet: encrypts fleet logs"
+        )
         for fleet in fleets:
             names = FleetNames.of(spec.name, fleet.spec.name)
-            logs.LogGroup(self, f"{fleet.spec.name}-logs", log_group_name=names.log_group, retention=LOG_RETENTION)
+            logs.LogGroup(
+                self,
+                f"{fleet.spec.name}-logs",
+                log_group_name=names.log_group,
+                retention=LOG_RETENTION,
+                encryption_key=key,
+            )
             self._fleet_row(fleet, names, inference, action)
             self._health_row(spec, fleet, names, action)
 

@@ -13,6 +13,7 @@ from constructs import Construct
 from ultrafleet.constructs.checkpoint_bucket import CheckpointBucket
 from ultrafleet.constructs.express_checkpoint_bucket import ExpressCheckpointBucket
 from ultrafleet.constructs.lustre_checkpoint_fs import LustreCheckpointFileSystem
+from ultrafleet.constructs.scanner_acks import KMS_ROOT_STATEMENT, acknowledge
 from ultrafleet.planning.zone_ids import context_key
 from ultrafleet.spec.models import Storage
 
@@ -37,6 +38,7 @@ class StorageStack(Stack):
             removal_policy=RemovalPolicy.RETAIN,
             description="ultrafleet: encrypts checkpoints at rest",
         )
+        acknowledge(self.key.node.default_child, cfripper={"GenericResourceWildcardPolicyRule": KMS_ROOT_STATEMENT})
         self.checkpoints = CheckpointBucket(self, "Checkpoints", key=self.key, settings=storage.checkpoint_bucket)
         self.express: ExpressCheckpointBucket | None = None
         self.lustre: LustreCheckpointFileSystem | None = None

@@ -21,11 +21,14 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
+from moto.ec2.models import ec2_backends
+from moto.moto_api._internal.models import moto_api_backend
 from moto.server import ThreadedMotoServer
 from moto.ssm.models import Parameter, ssm_backends
 
 from ultrafleet.assembly import assembly_stacks
 from ultrafleet.planning.ami import GPU_BASE, NEURON
+from ultrafleet.spec.models import ExistingVpc
 from ultrafleet.testing import moto_extensions
 
 ALLOWED_UNCREATED = {
@@ -114,6 +117,30 @@ class MotoCloud:
                 )
             )
 
+    def seed_existing_vpc(self, vpc: ExistingVpc) -> None:
+        """The VPC and subnets a spec's ``network.existing_vpc`` names, created in moto under the spec's own ids
+        (moto draws random ids, so the created ones are re-keyed in its EC2 backend)."""
+        client = self.client("ec2")
+        backend = ec2_backends[self.account_id][self.region]
+        drawn = client.create_vpc(CidrBlock=str(vpc.cidr))["Vpc"]["VpcId"]
+        _rekey_vpc(backend, drawn, vpc.vpc_id)
+        blocks = iter(vpc.cidr.subnets(new_prefix=min(vpc.cidr.prefixlen + 4, 28)))
+        for zone, ids in vpc.subnet_ids_by_zone.items():
+            for subnet_id in ids:
+                made = client.create_subnet(VpcId=vpc.vpc_id, CidrBlock=str(next(blocks)), AvailabilityZone=zone)
+                subnet = backend.subnets[zone].pop(made["Subnet"]["SubnetId"])
+                subnet.id = subnet_id
+                backend.subnets[zone][subnet_id] = subnet
+
+    def seed_eks_cluster(self, name: str, version: str) -> None:
+        """An existing EKS cluster, as a spec's scheduler names it (ultrafleet never creates one)."""
+        self.client("eks").create_cluster(
+            name=name,
+            version=version,
+            roleArn=f"arn:aws:iam::{self.account_id}:role/eks-cluster",
+            resourcesVpcConfig={},
+        )
+
     @contextmanager
     def watching(self) -> Iterator[list[str]]:
         """Collect every warning and moto log warning raised meanwhile (also from a local server's threads)."""
@@ -190,10 +217,10 @@ class MotoCloud:
 
 
 class MotoServer(MotoCloud):
-    """moto as a local server (ThreadedMotoServer on 127.0.0.1, extensions loaded) for real tools such as the CDK
-    CLI. ``env`` is the environment a subprocess needs: AWS_ENDPOINT_URL on the name localhost (moto parses
-    path-style template URLs only for it) and dummy credentials. ``seed=False`` leaves out the public SSM
-    parameters (the DLAMI ids), which only stack deployments need; finding an AMI costs seconds."""
+    """moto as a local server (ThreadedMotoServer on 127.0.0.1, extensions loaded, every backend reset on entry) for
+    real tools such as the CDK CLI. ``env`` is the environment a subprocess needs: AWS_ENDPOINT_URL on the name
+    localhost (moto parses path-style template URLs only for it) and dummy credentials. ``seed=False`` leaves out
+    the public SSM parameters (the DLAMI ids), which only stack deployments need; finding an AMI costs seconds."""
 
     def __init__(self, account_id: str = "123456789012", region: str = "us-east-1", *, seed: bool = True) -> None:
         super().__init__(account_id, region)
@@ -201,6 +228,7 @@ class MotoServer(MotoCloud):
 
     def __enter__(self) -> MotoServer:
         _prepare_moto()
+        moto_api_backend.reset()  # the server shares moto's in-process backends: start from a clean account
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -230,3 +258,16 @@ def _prepare_moto() -> None:
     # A real account has AWS's managed policies (AmazonSSMManagedInstanceCore, ...); moto loads them on request.
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     moto_extensions.install()
+
+
+def _rekey_vpc(backend: Any, drawn: str, wanted: str) -> None:
+    """Give a moto VPC (and its default security group, route table and network ACL) another id."""
+    vpc = backend.vpcs.pop(drawn)
+    vpc.id = wanted
+    backend.vpcs[wanted] = vpc
+    backend.groups[wanted] = backend.groups.pop(drawn, {})
+    for group in backend.groups[wanted].values():
+        group.vpc_id = wanted
+    for table in [*backend.route_tables.values(), *backend.network_acls.values()]:
+        if table.vpc_id == drawn:
+            table.vpc_id = wanted

@@ -5,7 +5,27 @@ from __future__ import annotations
 from ultrafleet.findings import Finding, Level, SpecError, error
 from ultrafleet.planning.fleets import ResolvedFleet, resolve
 from ultrafleet.spec.models import Spec
-from ultrafleet.validation import ami, capacity, efa, fleet_type, inference, network, pipeline, placement, storage
+from ultrafleet.validation import (
+    ami,
+    bucket_name,
+    capacity,
+    certificate,
+    efa,
+    fleet_size,
+    fleet_type,
+    inference,
+    listener_rules,
+    mount_paths,
+    network,
+    pipeline,
+    placement,
+    scheduler,
+    spread,
+    storage,
+    tags,
+    warm_pool,
+    zones,
+)
 from ultrafleet.validation import workload as workload_check
 from ultrafleet.validation.lifecycle import check as check_lifecycle
 
@@ -28,7 +48,8 @@ def _duplicate_names(spec: Spec) -> list[Finding]:
 
 def validate(spec: Spec) -> list[Finding]:
     """Every finding for the spec, errors and warnings, in spec order."""
-    findings = _duplicate_names(spec) + pipeline.check(spec)
+    findings = _duplicate_names(spec) + pipeline.check(spec) + zones.check(spec) + tags.check(spec)
+    findings += bucket_name.check(spec) + certificate.check(spec) + mount_paths.check(spec)
     resolved: list[ResolvedFleet] = []
     for i, fleet in enumerate(spec.fleets):
         type_findings = fleet_type.check(fleet, f"fleets[{i}]")
@@ -38,9 +59,11 @@ def validate(spec: Spec) -> list[Finding]:
         rf = resolve(spec, i)
         resolved.append(rf)
         findings += efa.check(rf) + capacity.check(rf) + placement.check(spec, rf) + ami.check(rf)
+        findings += fleet_size.check(rf) + spread.check(rf) + warm_pool.check(rf) + listener_rules.check(rf)
     if not any(f.level is Level.ERROR for f in findings):
         findings += network.check(spec, resolved) + storage.check(spec, resolved) + inference.check(spec, resolved)
         findings += check_lifecycle(spec, resolved)
+        findings += scheduler.check(spec, resolved)
     findings += workload_check.check(spec)
     return findings
 

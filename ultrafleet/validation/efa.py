@@ -28,14 +28,16 @@ def check(fleet: ResolvedFleet) -> list[Finding]:
                 f"{itype.max_efa_interfaces} EFA interfaces; collective traffic will use TCP over ENA",
             )
         )
-    slots = len(extra_ena_slots(itype))
+    cards = [c.index for c in extra_ena_slots(itype)]
+    slots = len(cards)
     if spec.extra_ena_interfaces > slots:
+        where = "cards 1 and up" if cards == list(range(1, slots + 1)) else f"cards {', '.join(map(str, cards))}"
         out.append(
             error(
                 "UF-EFA-003",
                 f"{fleet.path}.extra_ena_interfaces",
                 f"{spec.extra_ena_interfaces}: "
-                f"{itype.name} has room for {slots} extra ENA interfaces (device 1 of cards 1 and up); "
+                f"{itype.name} has room for {slots} extra ENA interfaces (device 1 of {where}); "
                 f"use at most {slots}",
             )
         )

@@ -27,7 +27,11 @@ EXTENSIONS = (
     "scaling_policy",
     "security_group_egress",
     "sns_topic_policy",
+    "update_parameters",
+    "warm_pool",
     "zones",
+    "eks_nodegroup",
+    "pcs",
 )
 """One module per gap in moto, each with an ``install()``."""
 MODULES = tuple(import_module(f"{__name__}.{name}") for name in EXTENSIONS)
