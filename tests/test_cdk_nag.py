@@ -55,7 +55,7 @@ def test_every_acknowledgment_carries_a_specific_reason(tmp_path):
         "AwsSolutions::AwsSolutions-SF1",  # the Capacity Block resizer (capacity_block_schedule.py)
         "AwsSolutions::AwsSolutions-SF2",
     ]
-    group_arn = "arn:<AWS::Partition>:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName"
+    group_arn = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName"
     assert sorted(r for r in found if "IAM5" in r) == sorted(
         [
             "AwsSolutions::AwsSolutions-IAM5[Resource::*]",  # the GB200 fleet's IMEX peer discovery (Describe* reads)

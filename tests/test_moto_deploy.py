@@ -221,7 +221,7 @@ def test_fleet_role_policies_as_deployed(cloud):
             document = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=name)["PolicyDocument"]
             inline[document["Statement"][0].get("Sid", "")] = [s["Action"] for s in document["Statement"]]
         # node health on the fleet's own group (tests/test_node_health.py) on every fleet role
-        assert inline.pop("OwnGroupLifecycle")[0][0] == "autoscaling:SetInstanceHealth"
+        assert "autoscaling:SetInstanceHealth" in inline.pop("OwnGroupLifecycle")[0]
         if "gb200nvl72" in role["RoleName"]:  # IMEX peer discovery (docs/ultraservers.md)
             assert list(inline.values()) == [[["ec2:DescribeInstanceTopology", "ec2:DescribeInstances"]]]
         else:

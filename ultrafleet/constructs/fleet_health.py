@@ -39,8 +39,9 @@ def group_arn_finding_id(stack: Stack, name: str) -> str:
     """cdk-nag's IAM5 finding id for a statement on ``autoScalingGroup:*:autoScalingGroupName/<name>``."""
     region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
     account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
+    partition = "<AWS::Partition>" if Token.is_unresolved(stack.partition) else stack.partition
     return (
-        f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:{region}:{account}:"
+        f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:{partition}:autoscaling:{region}:{account}:"
         f"autoScalingGroup:*:autoScalingGroupName/{name}]"
     )
 
