@@ -204,22 +204,28 @@ def test_lustre_is_wired_to_the_deployed_network_and_bucket(cloud):
 
 def test_fleet_role_policies_as_deployed(cloud):
     iam = cloud.client("iam")
-    roles = [r for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("frontier-fleet-")]
+    roles = [
+        r
+        for r in iam.list_roles()["Roles"]
+        if r["RoleName"].startswith("frontier-fleet-")
+        and r["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+    ]
     assert len(roles) == 4
     prefixes = []
     for role in roles:
         attached = iam.list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"]
         aws_managed = sorted(p["PolicyName"] for p in attached if ":aws:policy/" in p["PolicyArn"])
         assert aws_managed == ["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"]
-        inline = iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]
-        if "gb200nvl72" in role["RoleName"]:  # IMEX peer discovery (docs/ultraservers.md), the only inline grant
-            (name,) = inline
+        inline = {}
+        for name in iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]:
             document = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=name)["PolicyDocument"]
-            assert [s["Action"] for s in document["Statement"]] == [
-                ["ec2:DescribeInstanceTopology", "ec2:DescribeInstances"]
-            ]
+            inline[document["Statement"][0].get("Sid", "")] = [s["Action"] for s in document["Statement"]]
+        # node health on the fleet's own group (tests/test_node_health.py) on every fleet role
+        assert "autoscaling:SetInstanceHealth" in inline.pop("OwnGroupLifecycle")[0]
+        if "gb200nvl72" in role["RoleName"]:  # IMEX peer discovery (docs/ultraservers.md)
+            assert list(inline.values()) == [[["ec2:DescribeInstanceTopology", "ec2:DescribeInstances"]]]
         else:
-            assert inline == []
+            assert inline == {}
         for p in attached:
             if ":aws:policy/" in p["PolicyArn"]:
                 continue
@@ -246,10 +252,12 @@ def test_load_balancer_and_scaling_as_deployed(cloud):
 
 def test_alarms_dashboard_and_log_groups_as_deployed(cloud):
     cw = cloud.client("cloudwatch")
-    alarms = cw.describe_alarms()["MetricAlarms"]
-    assert len(alarms) == 5
+    every = cw.describe_alarms()["MetricAlarms"]
+    health = {"UnhealthyNodes", "NodesReplaced", "DrainIncomplete"}  # node health: tests/test_node_health.py
+    alarms = [a for a in every if a["MetricName"] not in health]
+    assert len(alarms) == 5 and len(every) == 5 + 2 * 4 + 3  # breaker and replaced per fleet, drain per NVMe fleet
     (topic,) = [t["TopicArn"] for t in cloud.client("sns").list_topics()["Topics"] if "observability" in t["TopicArn"]]
-    assert all(a["AlarmActions"] == [topic] for a in alarms)
+    assert all(a["AlarmActions"] == [topic] for a in every)
     assert {a["MetricName"] for a in alarms} == {"PendingCheckpoints", "UnHealthyHostCount", "GroupInServiceInstances"}
     body = json.loads(cw.get_dashboard(DashboardName="ultrafleet-frontier")["DashboardBody"])
     assert len(body["widgets"]) >= 12

@@ -55,14 +55,16 @@ def test_fleet_change_compute_delete_and_redeploy_leave_storage_and_data_untouch
     spec = yaml.safe_load((ROOT / "specs/reference.yaml").read_text())
     spec["fleets"][0]["count"] = 48  # grow the B200 fleet
     changed = synth_with_cli(spec, tmp_path)
-    # a fleet change leaves the storage template alone and touches only the grown fleet's group
+    # a fleet change leaves the storage template alone and touches only the grown fleet's group (and the rule
+    # that sizes it when its Capacity Block is delivered)
     assert changed["frontier-storage"] == cli_synth["reference"]["frontier-storage"]
     for other in ("gb200-nvl72", "trn2-finetune", "serve-g7e"):  # other fleets' stacks are identical
         assert changed[f"frontier-fleet-{other}"] == cli_synth["reference"][f"frontier-fleet-{other}"]
     fleets_template = changed["frontier-fleet-pretrain-b200"]
     before_fleets = cli_synth["reference"]["frontier-fleet-pretrain-b200"]["Resources"]
     assert [k for k, r in fleets_template["Resources"].items() if r != before_fleets[k]] == [
-        next(k for k in before_fleets if k.startswith("pretrainb200Group"))
+        next(k for k in before_fleets if k.startswith("pretrainb200Group")),
+        next(k for k in before_fleets if k.startswith("CapacityBlockDelivered")),
     ]
     cloud.deploy("frontier-fleet-pretrain-b200", fleets_template, update=True)
 

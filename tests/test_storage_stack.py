@@ -8,6 +8,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from conftest import build_stacks, fleet_template, spec_dict
+from ultrafleet.testing.user_data import user_data_text
 
 
 @pytest.fixture(scope="module")
@@ -227,7 +228,7 @@ def test_training_fleets_carry_the_lustre_client_group_and_the_tier_hook(referen
     ]:
         tags = {t["Key"]: t["Value"] for t in data["TagSpecifications"][0]["Tags"]}
         groups = data["NetworkInterfaces"][0]["Groups"]
-        user_data = json.dumps(data["UserData"])
+        user_data = user_data_text(data)
         if tags["ultrafleet:role"] == "training":
             assert any("LustreClientGroup" in json.dumps(g) for g in groups)
             assert "# --- hook: checkpoint-tier" in user_data

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from conftest import fleet, spec_dict
 from ultrafleet.cli import app
+from ultrafleet.testing.user_data import user_data_text
 
 runner = CliRunner()
 
@@ -49,7 +50,8 @@ def test_plan_text_shows_domains_and_which_figure_is_which(root):
 
 def test_gb200_fleet_boots_imex_and_reads_only_its_peers(reference_stacks):
     template = Template.from_stack(reference_stacks.fleets["gb200-nvl72"])
-    user_data = json.dumps(template.find_resources("AWS::EC2::LaunchTemplate"))
+    (lt,) = template.find_resources("AWS::EC2::LaunchTemplate").values()
+    user_data = user_data_text(lt["Properties"]["LaunchTemplateData"])
     assert "# --- hook: imex-domain" in user_data
     assert "/etc/ultrafleet/health.d/50-imex-domain" in user_data
     assert "expected=18" in user_data

@@ -129,6 +129,10 @@ def plan(
     fleets = resolve_all(spec)
     subnets = plan_subnets(fleets, spec.availability_zones, spec.network.subnet_prefix_length)
     data = plan_data(spec, fleets, subnets, warnings, plan_checkpoints(spec, fleets))
+    from ultrafleet.lifecycle_report import lifecycle_data, print_lifecycle
+    from ultrafleet.planning.node_lifecycle import plan_all
+
+    data["lifecycle"] = lifecycle_data(plan_all(spec, fleets, plan_checkpoints(spec, fleets)))
     data["scheduler"] = scheduler_data(spec, fleets)
     data["network_policy"] = network_policy_data(plan_network_policy(spec, fleets))
     if prices:
@@ -139,6 +143,7 @@ def plan(
     print_findings(err, warnings)
     print_plan(out, data)
     print_checkpoints(out, data)
+    print_lifecycle(out, data)
     print_scheduler(out, data["scheduler"])
     print_network_policy(out, data["network_policy"])
     if prices:

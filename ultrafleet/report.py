@@ -46,7 +46,7 @@ def fleet_data(fleet: ResolvedFleet) -> dict[str, Any]:
         "accelerators": fleet.accelerators,
         "availability_zones": list(fleet.availability_zones),
         "placement_strategy": fleet.placement_strategy.value if fleet.placement_strategy else None,
-        "capacity": fleet.spec.capacity.model_dump(),
+        "capacity": fleet.spec.capacity.model_dump(mode="json", exclude_none=True),
         "efa": fleet.efa,
         "efa_interfaces": fleet.efa_interfaces,
         "efa_interfaces_max": itype.max_efa_interfaces,

@@ -1,6 +1,7 @@
 """One accelerated fleet: instance role, security groups, placement, EFA launch template and Auto Scaling group.
 
-Health: EC2 status checks; a failed node is terminated and replaced by the group. Nodes keep no state on their
+Health: EC2 status checks, and the node's own boot gate and periodic check (fleet_health), which mark a failed
+node Unhealthy; the group terminates and replaces it. Nodes keep no state on their
 root volume (checkpoints live in the storage stack), so replacement never touches storage.
 """
 
@@ -18,7 +19,15 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from ultrafleet.constructs.boot_script import fit
 from ultrafleet.constructs.efa_launch_template import CapacityBlockTarget, EfaLaunchTemplate
+from ultrafleet.constructs.fleet_health import (
+    NodeHealthPolicy,
+    NodeHealthProps,
+    NodeHealthScript,
+    for_group,
+    lifecycle_hooks,
+)
 from ultrafleet.constructs.ultracluster_placement import UltraClusterPlacement
 from ultrafleet.constructs.user_data import fill
 from ultrafleet.planning.ami import dlami_parameter
@@ -76,6 +85,8 @@ class AcceleratedFleet(Construct):
     :param log_group_name: where the CloudWatch agent ships the node's ultrafleet logs; default: no agent setup.
     :param watched_paths: mount points whose disk use the agent reports; default: the root volume.
     :param subnet_group_name: default: "compute" (the network stack's private subnets).
+    :param health: the boot health gate, periodic check and lifecycle hooks (fleet_health.NodeHealthProps);
+        default: self-repair on, breaker at 20%, checks every 5 minutes, no termination hook.
     """
 
     def __init__(
@@ -95,8 +106,11 @@ class AcceleratedFleet(Construct):
         log_group_name: str | None = None,
         watched_paths: Sequence[str] = ("/",),
         subnet_group_name: str = "compute",
+        health: NodeHealthProps | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        warm_pool = bool(serving and serving.settings.warm_pool_min_size is not None)
+        health = for_group(health or NodeHealthProps(), warm_pool=warm_pool)
         Tags.of(self).add("ultrafleet:fleet", fleet.spec.name)
         Tags.of(self).add("ultrafleet:role", fleet.spec.role.value)
         if fleet.efa and efa_security_group is None:
@@ -135,6 +149,7 @@ class AcceleratedFleet(Construct):
             self, dlami_parameter(fleet.instance_type), ssm.ParameterValueType.AWS_EC2_IMAGE_ID
         )
         capacity = spec.capacity
+        health_boot, health_join = NodeHealthScript.of(fleet, health, group_name).boot_sections()
         user_data = render(
             "node_init.sh.j2",
             fleet_name=spec.name,
@@ -143,6 +158,8 @@ class AcceleratedFleet(Construct):
             neuron=bool(fleet.instance_type.accelerators and fleet.instance_type.accelerators.kind == "neuron"),
             hooks=list(hooks)
             + ([self._cloudwatch_hook(fleet, log_group_name, watched_paths)] if log_group_name else []),
+            health_boot=health_boot,
+            health_join=health_join,
         )
         self.launch_template = EfaLaunchTemplate(
             self,
@@ -152,7 +169,7 @@ class AcceleratedFleet(Construct):
             security_groups=groups,
             instance_profile=profile,
             image_id=image_id,
-            user_data=fill(user_data, placeholders or {}),
+            user_data=fill(fit(user_data), placeholders or {}),
             root_volume_gib=spec.root_volume_gib,
             capacity_block=CapacityBlockTarget(reservation_id=capacity.reservation_id)
             if capacity.type == "capacity-block"
@@ -179,7 +196,7 @@ class AcceleratedFleet(Construct):
             auto_scaling_group_name=group_name,
             min_size=str(self._size(fleet, serving)[0]),
             max_size=str(self._size(fleet, serving)[1]),
-            desired_capacity=str(fleet.instances),
+            desired_capacity=str(fleet.instances + spec.spares),
             target_group_arns=[serving.target_group.target_group_arn] if serving else None,
             metrics_collection=[autoscaling.CfnAutoScalingGroup.MetricsCollectionProperty(granularity="1Minute")],
             vpc_zone_identifier=subnets.subnet_ids,
@@ -205,8 +222,13 @@ class AcceleratedFleet(Construct):
             )
             if capacity.type == "capacity-reservation"
             else None,
+            lifecycle_hook_specification_list=lifecycle_hooks(health),
             **self._purchase(fleet, serving),
         )
+        if health.self_repair:
+            NodeHealthPolicy(
+                self, "NodeHealth", role=self.role, group=self.auto_scaling_group, group_name=group_name, props=health
+            )
         if serving:
             self._serve(fleet, serving)
         if spec.capacity.type == "spot" or (serving and serving.settings.spot_percent):
@@ -229,8 +251,9 @@ class AcceleratedFleet(Construct):
     @staticmethod
     def _size(fleet: ResolvedFleet, serving: Serving | None) -> tuple[int, int]:
         settings = serving.settings if serving else None
-        low = settings.min_size if settings and settings.min_size is not None else fleet.instances
-        return low, (settings.max_size if settings and settings.max_size else fleet.instances)
+        size = fleet.instances + fleet.spec.spares
+        low = settings.min_size if settings and settings.min_size is not None else size
+        return low, (settings.max_size if settings and settings.max_size else size)
 
     def _serve(self, fleet: ResolvedFleet, serving: Serving) -> None:
         """Load-balancer ingress, rolling refresh on a new launch template, scaling policy and warm pool."""

@@ -7,6 +7,7 @@ Structure and field-level checks only; rules that need the catalog or several fi
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from enum import StrEnum
 from ipaddress import IPv4Network
 from typing import Annotated, Any, Literal
@@ -77,6 +78,12 @@ class CapacityBlock(_Model):
 
     type: Literal["capacity-block"]
     reservation_id: ReservationId
+    starts_at: datetime | None = None
+    """When the block starts (UTC, a whole hour, e.g. 2026-12-01T11:00:00Z); with ends_at, scheduled actions size
+    the group without waiting for EC2's events. default: the delivery and warning events alone."""
+    ends_at: datetime | None = None
+    """When the block ends (UTC, a whole hour, after starts_at); the group scales to zero early enough for the
+    checkpoint drain to finish before EC2 begins terminating (30 minutes before the end)."""
 
 
 class Spot(_Model):
@@ -160,6 +167,22 @@ class LoadBalancer(_Model):
     """An ACM certificate for an HTTPS listener on 443; default: HTTP on 80 (internal load balancers only)."""
 
 
+class Health(_Model):
+    """How a fleet's nodes are checked and replaced (docs/node-lifecycle.md)."""
+
+    self_repair: bool = True
+    """A failing node marks itself Unhealthy in its Auto Scaling group, which replaces it; off: it only reports
+    (metric, marker file), e.g. where another repairer acts. default: on."""
+    max_unhealthy_percent: int = Field(default=20, ge=1, le=100)
+    """Circuit breaker: with more of the fleet unhealthy at once, nodes stop marking themselves and an alarm
+    fires instead; default 20, as EKS node auto repair."""
+    check_interval_minutes: int = Field(default=5, ge=1, le=60)
+    """How often the periodic check reads the kernel log, ECC counters and EFA devices; default 5."""
+    termination_heartbeat_seconds: int | None = None
+    """Heartbeat of the termination lifecycle hook; default: twice the planned drain time (at least 300 s), or
+    Auto Scaling's default 3600 s when the drain is not planned."""
+
+
 class Fleet(_Model):
     name: Name
     role: Role
@@ -185,6 +208,10 @@ class Fleet(_Model):
     efa_interface_type: Literal["efa-only", "efa"] | None = None
     """The EFA interface on cards 1 and up: efa-only (AWS's current guidance, no IP address) or efa (EFA with ENA,
     one IP address each, on the cards that accept it: ParallelCluster's p6e-gb200 layout); default: efa-only."""
+    spares: int = Field(default=0, ge=0)
+    """Hot spares kept running above count, on reserved capacity only (a Capacity Block or reservation has no
+    free slot for a replacement); default 0."""
+    health: Health = Health()
 
     scheduler: Literal["none"] | None = None
     """``none`` keeps this fleet out of the spec's scheduler (its own Auto Scaling group); default: it joins it."""

@@ -14,6 +14,7 @@ from ultrafleet.constructs.accelerated_fleet import Serving
 from ultrafleet.constructs.landing_zone import apply_role_guardrails
 from ultrafleet.planning.fleets import resolve_all
 from ultrafleet.planning.network import plan_subnets
+from ultrafleet.planning.node_lifecycle import plan_all
 from ultrafleet.planning.scheduler import pcs, scheduled, scheduled_queue_names
 from ultrafleet.spec import load_spec
 from ultrafleet.spec.models import Inference, Role, Spec
@@ -88,6 +89,9 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
             env=env,
             description=f"ultrafleet {spec.name}: inference load balancer",
         )
+    from ultrafleet.planning.checkpoint import plan_checkpoints
+
+    lifecycles = {lc.fleet: lc for lc in plan_all(spec, fleets, plan_checkpoints(spec, fleets))}
     fleet_stacks = {}
     for f in fleets:
         wiring = None
@@ -110,6 +114,7 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
             storage_spec=spec.storage,
             serving=wiring,
             names=FleetNames.of(spec.name, f.spec.name),
+            lifecycle=lifecycles[f.spec.name],
             scheduler=spec.scheduler if scheduled(spec, f.spec) else None,
             queue_name=queues.get(f.spec.name),
             env=env,

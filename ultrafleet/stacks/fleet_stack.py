@@ -12,10 +12,13 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from ultrafleet.constructs.accelerated_fleet import AcceleratedFleet, Serving, UserDataHook
+from ultrafleet.constructs.capacity_block_schedule import CapacityBlockSchedule
 from ultrafleet.constructs.efa_security_group import EfaSecurityGroup
+from ultrafleet.constructs.fleet_health import breaker_alarm_name, props_for
 from ultrafleet.constructs.imex_domain import grant_peer_discovery, imex_hook
 from ultrafleet.constructs.scheduler_fleet import SchedulerFleet, scheduler_boot_script, scheduler_owns_nvme
 from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.node_lifecycle import NodeLifecycle
 from ultrafleet.spec.models import EksScheduler, PcsScheduler, Role, Storage
 from ultrafleet.stacks.storage_stack import StorageStack
 from ultrafleet.templates import render
@@ -30,6 +33,11 @@ class FleetNames:
     """The Auto Scaling group: <spec>-<fleet>."""
     log_group: str
     """The CloudWatch log group: /ultrafleet/<spec>/<fleet>."""
+
+    @property
+    def breaker_alarm(self) -> str:
+        """The node-health circuit breaker alarm, which the nodes read before marking themselves."""
+        return breaker_alarm_name(self.group)
 
     @classmethod
     def of(cls, spec_name: str, fleet_name: str) -> FleetNames:
@@ -54,6 +62,7 @@ class FleetStack(Stack):
         storage_spec: Storage,
         serving: Serving | None = None,
         names: FleetNames | None = None,
+        lifecycle: NodeLifecycle | None = None,
         scheduler: EksScheduler | PcsScheduler | None = None,
         queue_name: str | None = None,
         **kwargs,
@@ -120,7 +129,19 @@ class FleetStack(Stack):
                 watched_paths=["/", storage_spec.nvme_cache.mount_path]
                 if storage_spec.nvme_cache and fleet.instance_type.nvme
                 else ["/"],
+                health=props_for(fleet, lifecycle),
             )
+            capacity = fleet.spec.capacity
+            if lifecycle and lifecycle.capacity_block and capacity.type == "capacity-block":
+                CapacityBlockSchedule(
+                    self,
+                    "CapacityBlock",
+                    group=self.fleet.auto_scaling_group,
+                    group_name=names.group if names else None,
+                    reservation_id=capacity.reservation_id,
+                    size=lifecycle.group_size,
+                    times=lifecycle.capacity_block,
+                )
         if training and storage.express:
             storage.express.grant_fleet(self.fleet.role)
         if training:

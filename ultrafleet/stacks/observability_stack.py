@@ -14,8 +14,10 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from ultrafleet.constructs.fleet_health_alarms import FleetHealthAlarms
 from ultrafleet.constructs.logs_key import logs_key
 from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.node_lifecycle import has_termination_hook
 from ultrafleet.spec.models import Inference, Role, Spec
 from ultrafleet.stacks.fleet_stack import FleetNames
 from ultrafleet.stacks.inference_stack import InferenceStack
@@ -59,6 +61,7 @@ class ObservabilityStack(Stack):
                 encryption_key=key,
             )
             self._fleet_row(fleet, names, inference, action)
+            self._health_row(spec, fleet, names, action)
 
     def _fleet_row(
         self, fleet: ResolvedFleet, names: FleetNames, inference: InferenceStack | None, action: cw_actions.SnsAction
@@ -116,6 +119,21 @@ class ObservabilityStack(Stack):
         if inference and fleet.spec.name in inference.target_groups:
             widgets += self._serving(fleet, inference, size[1], action)
         self.dashboard.add_widgets(*widgets)
+
+    def _health_row(self, spec: Spec, fleet: ResolvedFleet, names: FleetNames, action: cw_actions.SnsAction) -> None:
+        health = fleet.spec.health
+        alarms = FleetHealthAlarms(
+            self,
+            f"{fleet.spec.name}-health",
+            fleet_name=fleet.spec.name,
+            breaker_alarm_name=names.breaker_alarm,
+            group_size=fleet.instances + fleet.spec.spares,
+            max_unhealthy_percent=health.max_unhealthy_percent,
+            check_interval_minutes=health.check_interval_minutes,
+            drains=has_termination_hook(spec, fleet),
+            action=action,
+        )
+        self.dashboard.add_widgets(alarms.widget)
 
     def _serving(
         self, fleet: ResolvedFleet, inference: InferenceStack, in_service: cw.Metric, action: cw_actions.SnsAction

@@ -28,6 +28,7 @@ from ultrafleet.validation import (
 )
 from ultrafleet.validation import workload as workload_check
 from ultrafleet.validation.governance import check as check_governance
+from ultrafleet.validation.lifecycle import check as check_lifecycle
 
 
 def _duplicate_names(spec: Spec) -> list[Finding]:
@@ -63,6 +64,7 @@ def validate(spec: Spec) -> list[Finding]:
         findings += fleet_size.check(rf) + spread.check(rf) + warm_pool.check(rf) + listener_rules.check(rf)
     if not any(f.level is Level.ERROR for f in findings):
         findings += network.check(spec, resolved) + storage.check(spec, resolved) + inference.check(spec, resolved)
+        findings += check_lifecycle(spec, resolved)
         findings += scheduler.check(spec, resolved)
     findings += workload_check.check(spec)
     return findings

@@ -1,0 +1,277 @@
+"""Node health for one fleet: the boot health gate, the periodic check, the lifecycle hooks and the node's IAM.
+
+How it decides and acts follows the anchors, in Auto Scaling terms:
+- AWS PCS deep health checks on start (DCGM level 1 for its QUICK profile) and SageMaker HyperPod deep health checks
+  (GPU/NVLink count, EFA, Neuron sysfs) gate a node before it takes work: here the group's launch lifecycle hook
+  holds the node in Pending:Wait until ``ultrafleet-health-gate`` passes (CONTINUE) or fails (ABANDON).
+- EKS node auto repair replaces a node whose monitoring agent reports a fatal condition (its WellKnownXidCodes,
+  Neuron NEURON_HW_ERR lines) and stops repairing above maxUnhealthyNodeThresholdPercentage: here the periodic
+  check marks the node Unhealthy with ``aws autoscaling set-instance-health`` unless the fleet's circuit breaker
+  alarm is in ALARM.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import lzma
+import tarfile
+import textwrap
+from dataclasses import dataclass, replace
+
+from aws_cdk import Acknowledgment, ArnFormat, Stack, Token, Validations
+from aws_cdk import aws_autoscaling as autoscaling
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.node_lifecycle import FATAL_XIDS, NEURON_FATAL_ERRORS, NodeLifecycle, gate_expectations
+from ultrafleet.templates import render
+
+LAUNCH_HOOK = "ultrafleet-launch"
+TERMINATION_HOOK = "ultrafleet-terminate"
+LAUNCH_HEARTBEAT_SECONDS = 900
+"""How long a node may take from launch to a passed gate (DLAMI boot, driver load, DCGM level 1) before the
+launch hook's default result, ABANDON, replaces it."""
+
+
+def group_arn_finding_id(stack: Stack, name: str) -> str:
+    """cdk-nag's IAM5 finding id for a statement on ``autoScalingGroup:*:autoScalingGroupName/<name>``."""
+    region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
+    account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
+    partition = "<AWS::Partition>" if Token.is_unresolved(stack.partition) else stack.partition
+    return (
+        f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:{partition}:autoscaling:{region}:{account}:"
+        f"autoScalingGroup:*:autoScalingGroupName/{name}]"
+    )
+
+
+def breaker_alarm_name(group_name: str) -> str:
+    """The fleet's circuit breaker alarm, named by convention so nodes can read its state."""
+    return f"{group_name}-health-breaker"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NodeHealthProps:
+    """How a fleet's nodes are gated, checked and replaced.
+
+    ``self_repair`` switches the acting half off, for fleets whose group belongs to another repairer (an EKS managed
+    node group, where EKS node auto repair replaces nodes): the boot gate and the periodic check still run, but a
+    failing node only publishes its metric, leaves ``/var/lib/ultrafleet/unhealthy`` and exits non-zero; there is no
+    launch hook and no Auto Scaling permission.
+    """
+
+    self_repair: bool = True
+    """Failing nodes mark themselves Unhealthy and the launch hook gates joining; default: on."""
+    launch_hook: bool = True
+    """With self-repair, hold new nodes in Pending:Wait until the gate passes. Off for groups with a warm pool: an
+    instance leaving the pool waits in the launch hook again (Warmed:Pending:Wait, then Pending:Wait; EC2 Auto
+    Scaling User Guide, "Use lifecycle hooks with a warm pool"), but its user data ran only once. default: on."""
+    max_unhealthy_percent: int = 20
+    """Circuit breaker threshold (the observability stack's alarm); default 20, as EKS node auto repair."""
+    check_interval_minutes: int = 5
+    """Period of the health check timer; default 5."""
+    termination_heartbeat_seconds: int | None = None
+    """Heartbeat of the termination hook that drains NVMe checkpoints; default: no termination hook."""
+
+
+def for_group(props: NodeHealthProps, *, warm_pool: bool) -> NodeHealthProps:
+    """The props as a group can carry them: no launch hook with a warm pool (see ``launch_hook``)."""
+    return replace(props, launch_hook=False) if warm_pool else props
+
+
+def props_for(fleet: ResolvedFleet, lifecycle: NodeLifecycle | None) -> NodeHealthProps:
+    """The props a planned fleet asks for."""
+    health = fleet.spec.health
+    return NodeHealthProps(
+        self_repair=health.self_repair,
+        max_unhealthy_percent=health.max_unhealthy_percent,
+        check_interval_minutes=health.check_interval_minutes,
+        termination_heartbeat_seconds=lifecycle.termination.heartbeat_seconds
+        if lifecycle and lifecycle.termination
+        else None,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class NodeHealthScript:
+    """Everything the node-side scripts are rendered from (templates node_health*.sh.j2)."""
+
+    fleet_name: str
+    instance_type: str
+    group_name: str
+    """Empty: the scripts ask Auto Scaling which group the instance is in."""
+    self_repair: bool
+    breaker_alarm: str
+    gpus: int
+    neuron_devices: int
+    efa_devices: int
+    fabric_manager: bool
+    interval_minutes: int
+    launch_hook: str
+    termination_hook: str
+    heartbeat_seconds: int | None
+    fatal_xids: tuple[int, ...] = FATAL_XIDS
+    neuron_errors: tuple[str, ...] = NEURON_FATAL_ERRORS
+
+    @classmethod
+    def of(cls, fleet: ResolvedFleet, props: NodeHealthProps, group_name: str | None) -> NodeHealthScript:
+        gate = gate_expectations(fleet)
+        return cls(
+            fleet_name=fleet.spec.name,
+            instance_type=fleet.instance_type.name,
+            group_name=group_name or "",
+            self_repair=props.self_repair,
+            breaker_alarm=breaker_alarm_name(group_name) if group_name and props.self_repair else "",
+            gpus=gate.gpus,
+            neuron_devices=gate.neuron_devices,
+            efa_devices=gate.efa_devices,
+            fabric_manager=gate.fabric_manager,
+            interval_minutes=props.check_interval_minutes,
+            launch_hook=LAUNCH_HOOK if props.self_repair and props.launch_hook else "",
+            termination_hook=TERMINATION_HOOK,
+            heartbeat_seconds=props.termination_heartbeat_seconds,
+        )
+
+    def files(self) -> dict[str, tuple[str, int]]:
+        """Every file the node gets: path (relative to /) -> (content, mode)."""
+        sbin = {
+            "ultrafleet-lifecycle": "node_lifecycle.sh.j2",
+            "ultrafleet-health-gate": "health_gate.sh.j2",
+            "ultrafleet-health-check": "health_check.sh.j2",
+        }
+        units = ["ultrafleet-health-check.service", "ultrafleet-health-check.timer"]
+        if self.heartbeat_seconds:
+            sbin["ultrafleet-termination-watch"] = "termination_watch.sh.j2"
+            units.append("ultrafleet-termination-watch.service")
+        out = {f"usr/local/sbin/{name}": (_without_comments(render(t, h=self)), 0o755) for name, t in sbin.items()}
+        return out | {f"etc/systemd/system/{u}": (render(f"health_units/{u}.j2", h=self), 0o644) for u in units}
+
+    def boot_sections(self) -> tuple[str, str]:
+        """(written before the boot checks, run after every hook): install the scripts and trap any boot
+        failure; then run the gate and join."""
+        files = self.files()
+        return (
+            render("node_health.sh.j2", h=self, files=sorted(files), payload=_payload(files)).rstrip("\n"),
+            render("node_health_join.sh.j2", h=self).rstrip("\n"),
+        )
+
+
+def _without_comments(script: str) -> str:
+    """The script without its comment lines (the templates keep them), for the user data's 16 KB."""
+    lines = script.splitlines(keepends=True)
+    return lines[0] + "".join(line for line in lines[1:] if not line.lstrip().startswith("#"))
+
+
+def _payload(files: dict[str, tuple[str, int]]) -> str:
+    """A reproducible .tar.xz of the files (fixed times and owners), base64 in 76-column lines."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for path in sorted(files):
+            content, mode = files[path]
+            data = content.encode()
+            info = tarfile.TarInfo(path)
+            info.size, info.mode, info.mtime, info.uname, info.gname = len(data), mode, 0, "root", "root"
+            tar.addfile(info, io.BytesIO(data))
+    packed = lzma.compress(raw.getvalue(), format=lzma.FORMAT_XZ, preset=9 | lzma.PRESET_EXTREME)
+    return "\n".join(textwrap.wrap(base64.b64encode(packed).decode(), 76))
+
+
+def lifecycle_hooks(
+    props: NodeHealthProps,
+) -> list[autoscaling.CfnAutoScalingGroup.LifecycleHookSpecificationProperty] | None:
+    """The group's lifecycle hooks, declared on the group itself so its very first instances wait in them."""
+    hooks = []
+    if props.self_repair and props.launch_hook:
+        hooks.append(
+            autoscaling.CfnAutoScalingGroup.LifecycleHookSpecificationProperty(
+                lifecycle_hook_name=LAUNCH_HOOK,
+                lifecycle_transition="autoscaling:EC2_INSTANCE_LAUNCHING",
+                heartbeat_timeout=LAUNCH_HEARTBEAT_SECONDS,
+                default_result="ABANDON",
+            )
+        )
+    if props.termination_heartbeat_seconds:
+        hooks.append(
+            autoscaling.CfnAutoScalingGroup.LifecycleHookSpecificationProperty(
+                lifecycle_hook_name=TERMINATION_HOOK,
+                lifecycle_transition="autoscaling:EC2_INSTANCE_TERMINATING",
+                heartbeat_timeout=props.termination_heartbeat_seconds,
+                default_result="CONTINUE",
+            )
+        )
+    return hooks or None
+
+
+class NodeHealthPolicy(Construct):
+    """What a node may do to its own group: mark itself, complete and extend its lifecycle actions, read the
+    circuit breaker. Scoped to the fleet's group by name (by its Ref when the name is generated)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        role: iam.IRole,
+        group: autoscaling.CfnAutoScalingGroup,
+        group_name: str | None,
+        props: NodeHealthProps,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        name = group_name or group.ref
+        group_arn = stack.format_arn(
+            service="autoscaling",
+            resource="autoScalingGroup",
+            resource_name=f"*:autoScalingGroupName/{name}",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        statements = [
+            iam.PolicyStatement(
+                sid="OwnGroupLifecycle",
+                actions=[
+                    "autoscaling:SetInstanceHealth",
+                    "autoscaling:CompleteLifecycleAction",
+                    "autoscaling:RecordLifecycleActionHeartbeat",
+                ],
+                resources=[group_arn],
+            )
+        ]
+        if group_name:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="ReadCircuitBreaker",
+                    actions=["cloudwatch:DescribeAlarms"],
+                    resources=[
+                        stack.format_arn(
+                            service="cloudwatch",
+                            resource="alarm",
+                            resource_name=breaker_alarm_name(group_name),
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    ],
+                )
+            )
+        else:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="FindOwnGroup", actions=["autoscaling:DescribeAutoScalingInstances"], resources=["*"]
+                )
+            )
+        self.policy = iam.Policy(self, "Policy", roles=[role], statements=statements)
+        Validations.of(self.policy).acknowledge(
+            Acknowledgment(
+                id=group_arn_finding_id(stack, group_name or f"<{stack.resolve(group.logical_id)}>"),
+                reason="The wildcard stands for the group's id, unknown before it exists; the group name pins it",
+            ),
+            *(
+                []
+                if group_name
+                else [
+                    Acknowledgment(
+                        id="AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+                        reason="DescribeAutoScalingInstances has no resource-level permissions",
+                    )
+                ]
+            ),
+        )
