@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ultrafleet.constructs.boot_script import USER_DATA_LIMIT_BYTES, unpack
 from ultrafleet.constructs.scheduler_user_data import join_gate
 from ultrafleet.templates import render
 
@@ -78,7 +79,7 @@ def test_eks_boot_script_leaves_the_nvme_to_nodeadm(cli_synth):
     gate = parts(user_data(cli_synth["eks"], "mlp-fleet-pretrain-b200"))[1][1]
     assert "ultrafleet-nvme-setup" not in gate and "mdadm" not in gate
     pcs_gate = parts(user_data(cli_synth["slurm-pcs"], "hpc-fleet-pretrain-b200"))[0][1]
-    assert "ultrafleet-nvme-setup" in pcs_gate  # PCS has no nodeadm: ultrafleet's array
+    assert "ultrafleet-nvme-setup" in boot_script(pcs_gate)  # PCS has no nodeadm: ultrafleet's array
 
 
 def test_pcs_user_data_is_the_gate_alone_with_blank_lines_around_boundaries(cli_synth):
@@ -95,6 +96,21 @@ def test_pcs_user_data_is_the_gate_alone_with_blank_lines_around_boundaries(cli_
 
 def inner_script(gate: str) -> str:
     return gate.split("<<'ULTRAFLEET_NODE_INIT'\n", 1)[1].split("\nULTRAFLEET_NODE_INIT\n", 1)[0] + "\n"
+
+
+def boot_script(gate: str) -> str:
+    """The boot script the gate runs, unpacked when it ships compressed (ultrafleet.constructs.boot_script)."""
+    return unpack(inner_script(gate))
+
+
+@pytest.mark.parametrize("stem", ["eks", "slurm-pcs"])
+def test_scheduler_user_data_fits_ec2s_16_kb_and_runs_the_boot_health_gate(cli_synth, stem):
+    for stack in [s for s in cli_synth[stem] if "-fleet-" in s]:
+        text = user_data(cli_synth[stem], stack)
+        assert len(text.encode()) <= USER_DATA_LIMIT_BYTES, f"{stack}: {len(text.encode())} bytes"
+        gate = next(body for kind, body in parts(text) if kind == "text/x-shellscript")
+        script = boot_script(gate)
+        assert "ultrafleet-health-gate" in script, stack  # a failed boot check keeps the node out
 
 
 @pytest.mark.parametrize(

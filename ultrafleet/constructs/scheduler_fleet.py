@@ -20,7 +20,9 @@ from aws_cdk import aws_pcs as pcs
 from constructs import Construct
 
 from ultrafleet.constructs.accelerated_fleet import MANAGED_POLICIES, AcceleratedFleet, UserDataHook
+from ultrafleet.constructs.boot_script import fit
 from ultrafleet.constructs.efa_launch_template import CapacityBlockTarget, EfaLaunchTemplate
+from ultrafleet.constructs.fleet_health import NodeHealthProps, NodeHealthScript
 from ultrafleet.constructs.scheduler_user_data import eks_user_data, pcs_user_data
 from ultrafleet.constructs.ultracluster_placement import UltraClusterPlacement
 from ultrafleet.constructs.user_data import fill
@@ -58,14 +60,19 @@ def scheduler_boot_script(
     if log_group_name:
         boot_hooks.append(AcceleratedFleet._cloudwatch_hook(fleet, log_group_name, watched_paths))
     acc = fleet.instance_type.accelerators
-    return render(
+    # The scheduler is the one repairer of its nodes: the gate keeps a failed node out, nothing marks it.
+    health_boot, health_join = NodeHealthScript.of(fleet, NodeHealthProps(self_repair=False), None).boot_sections()
+    script = render(
         "node_init.sh.j2",
         fleet_name=fleet.spec.name,
         instance_type=fleet.instance_type.name,
         efa_interfaces=fleet.efa_interfaces,
         neuron=bool(acc and acc.kind == "neuron"),
         hooks=boot_hooks,
+        health_boot=health_boot,
+        health_join=health_join,
     )
+    return fit(script)
 
 
 def scheduler_owns_nvme(scheduler: EksScheduler | PcsScheduler | None) -> bool:
