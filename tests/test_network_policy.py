@@ -30,11 +30,23 @@ def test_no_group_of_any_shipped_spec_falls_back_to_ec2s_allow_all_egress(cli_sy
                 assert all(r.get("CidrIp") != "0.0.0.0/0" or r["IpProtocol"] != "-1" for r in inline), lid
                 if NO_TRAFFIC in inline:
                     assert inline == [NO_TRAFFIC], f"{lid}: the placeholder beside real inline rules"
-    assert groups == 19  # reference 10 (3 EFA, 4 node, load balancer, Lustre servers and clients), starter 2,
-    # inference 3 (2 node, load balancer), trainium 4
+    assert groups == 31  # reference 10 (3 EFA, 4 node, load balancer, Lustre servers and clients), starter 2,
+    # inference 3 (2 node, load balancer), trainium 4, checkpoint-1t 2 (node, EFA), eks 5 and slurm-pcs 5 (3 node,
+    # 2 EFA each; the cluster's group is the cluster's, not created here)
 
 
-def _flow(direction: str, rule: dict, own, peer_group, lustre: set, balancers: set) -> Flow | None:
+ALL = {"protocol": "all", "from_port": None, "to_port": None}
+CLUSTER_GROUP = {
+    Flow(direction="inbound", peer=Peer.CLUSTER, **ALL),
+    Flow(direction="outbound", peer=Peer.CLUSTER, **ALL),
+    Flow(direction="outbound", peer=Peer.ANYWHERE, **ALL),
+}
+"""The scheduler cluster's group is not in any template (ultrafleet attaches it by id). Its rules as AWS documents
+them: EKS's default cluster security group (EKS User Guide, sec-group-reqs.html) and the permissive example of
+the AWS PCS User Guide (working-with_networking_sg.html) are the same three rules."""
+
+
+def _flow(direction: str, rule: dict, own, peer_group, lustre: set, balancers: set, cluster=None) -> Flow | None:
     """A template rule as a Flow; None for the placeholder (it matches no traffic)."""
     ports = (None, None) if str(rule["IpProtocol"]) == "-1" else (rule["FromPort"], rule["ToPort"])
     protocol = "all" if str(rule["IpProtocol"]) == "-1" else rule["IpProtocol"]
@@ -48,12 +60,14 @@ def _flow(direction: str, rule: dict, own, peer_group, lustre: set, balancers: s
         peer = Peer.LUSTRE
     elif peer_group in balancers:
         peer = Peer.LOAD_BALANCER
+    elif cluster and peer_group == cluster:
+        peer = Peer.CLUSTER
     else:
         raise AssertionError(f"a rule to a peer the policy does not know: {rule}")
     return Flow(direction=direction, protocol=protocol, from_port=ports[0], to_port=ports[1], peer=peer)
 
 
-def _group_flows(app: App, group, lustre: set, balancers: set) -> set[Flow]:
+def _group_flows(app: App, group, lustre: set, balancers: set, cluster=None) -> set[Flow]:
     """Every flow a group allows: its inline rules, its separate rule resources in any stack, and EC2's allow-all
     egress when it has no inline egress."""
     stack, lid, res = group
@@ -72,14 +86,17 @@ def _group_flows(app: App, group, lustre: set, balancers: set) -> set[Flow]:
         target = app.referenced(s, p["GroupId"])
         if not target or target[:2] != own:
             continue
-        peer = app.referenced(s, p.get("SourceSecurityGroupId") or p.get("DestinationSecurityGroupId"))
+        peer_id = p.get("SourceSecurityGroupId") or p.get("DestinationSecurityGroupId")
+        peer = app.referenced(s, peer_id)
+        peer_group = peer[:2] if peer else peer_id if isinstance(peer_id, str) else None  # an id: an existing group
         direction = "inbound" if r["Type"].endswith("Ingress") else "outbound"
-        flows.add(_flow(direction, p, own, peer[:2] if peer else None, lustre, balancers))
+        flows.add(_flow(direction, p, own, peer_group, lustre, balancers, cluster))
     return flows - {None}
 
 
-def template_policy(templates: dict[str, dict], fleet_stack: str) -> dict[tuple, set[Flow]]:
-    """{(card, device, type): the union of the flows of the groups on that interface}, read from templates."""
+def template_policy(templates: dict[str, dict], fleet_stack: str, cluster: str | None = None) -> dict[tuple, set[Flow]]:
+    """{(card, device, type): the union of the flows of the groups on that interface}, read from templates.
+    ``cluster``: the scheduler cluster's group id, the one group on an interface that no template creates."""
     app = App(templates=templates)
     lustre, balancers = set(), set()
     for s, _, r in app.resources():
@@ -94,7 +111,11 @@ def template_policy(templates: dict[str, dict], fleet_stack: str) -> dict[tuple,
     for i in template["Properties"]["LaunchTemplateData"]["NetworkInterfaces"]:
         flows = set()
         for group in i["Groups"]:
-            flows |= _group_flows(app, app.referenced(fleet_stack, group), lustre, balancers)
+            if isinstance(group, str):  # an existing group, by id: only the spec's cluster group may be one
+                assert group == cluster, f"{fleet_stack}: interface group {group} is not the cluster's ({cluster})"
+                flows |= CLUSTER_GROUP
+                continue
+            flows |= _group_flows(app, app.referenced(fleet_stack, group), lustre, balancers, cluster)
         policy[(i["NetworkCardIndex"], i["DeviceIndex"], i["InterfaceType"])] = flows
     return policy
 
@@ -104,8 +125,9 @@ def test_every_interfaces_policy_in_the_templates_is_the_planned_one(cli_synth, 
     spec = load_spec(ROOT / "specs" / f"{stem}.yaml")
     policies = plan_network_policy(spec, resolve_all(spec))
     assert policies
+    cluster = spec.scheduler.cluster_security_group_id if spec.scheduler else None
     for policy in policies:
-        got = template_policy(cli_synth[stem], f"{spec.name}-fleet-{policy.fleet}")
+        got = template_policy(cli_synth[stem], f"{spec.name}-fleet-{policy.fleet}", cluster)
         assert list(got) == [(i.card, i.device, i.kind) for i in policy.interfaces]
         for interface, flows in got.items():
             assert sorted(flows) == list(policy.flows), (policy.fleet, interface)
@@ -128,6 +150,24 @@ def test_the_reference_training_fleet_may_reach_exactly_this():
         Flow(direction="inbound", protocol="tcp", from_port=8000, to_port=8000, peer=Peer.LOAD_BALANCER),
     }
     assert len(by_fleet["pretrain-b200"].interfaces) == 9
+
+
+@pytest.mark.parametrize(("stem", "cluster"), [("eks", "sg-0c1c2c3c4c5c6c7c8"), ("slurm-pcs", "sg-0d1d2d3d4d5d6d7d8")])
+def test_a_scheduled_fleet_carries_its_clusters_group_and_no_load_balancer(stem, cluster):
+    """Scheduled fleets: the node's HTTPS, the cluster's group (AWS's documented rules, all traffic with the cluster
+    and out to anywhere), EFA where used; the inference fleet has no load balancer in front of it."""
+    spec = load_spec(ROOT / "specs" / f"{stem}.yaml")
+    by_fleet = {p.fleet: p for p in plan_network_policy(spec, resolve_all(spec))}
+    anywhere_https = Flow(direction="outbound", protocol="tcp", from_port=443, to_port=443, peer=Peer.ANYWHERE)
+    efa = {
+        Flow(direction="inbound", peer=Peer.EFA_MEMBERS, **ALL),
+        Flow(direction="outbound", peer=Peer.EFA_MEMBERS, **ALL),
+    }
+    assert set(by_fleet["serve-g7e"].flows) == {anywhere_https} | CLUSTER_GROUP
+    for training in ("pretrain-b200", "gb200-nvl72"):
+        assert set(by_fleet[training].flows) == {anywhere_https} | CLUSTER_GROUP | efa
+        assert [g.name for g in by_fleet[training].groups] == ["node", "cluster", "efa"]
+    assert {g.existing_group_id for p in by_fleet.values() for g in p.groups} == {None, cluster}
 
 
 def test_plan_shows_and_carries_the_policy(root):

@@ -24,6 +24,11 @@ CFRIPPER_CANNOT_READ = {
 ``Tags`` on AWS::ElasticLoadBalancingV2::Listener, which CloudFormation's schema accepts and the CDK writes (the
 spec's tags). When cfripper catches up, the test below fails: remove the entry, the template is scanned."""
 
+CHECKOV_HAS_NO_CHECK_FOR = {"AWS::PCS::Queue"}
+"""Resource types checkov 3.3.30 has no CloudFormation check for: a template of only these (slurm-pcs's
+hpc-queues) is parsed but yields no passed or skipped check. The test below names them, so a template that checkov
+silently skips for any other reason still fails."""
+
 
 def _templates(cli_assemblies) -> dict[str, tuple[str, Path]]:
     """{stack name: (spec stem, template path)} over every shipped spec."""
@@ -83,9 +88,13 @@ def test_checkov_scans_every_template_and_finds_nothing_unacknowledged(scans):
     failed = [(c["check_id"], c["file_path"], c["resource"], c["check_name"]) for c in results["failed_checks"]]
     assert failed == []
     scanned = {Path(c["file_path"]).name for kind in ("passed_checks", "skipped_checks") for c in results[kind]}
-    assert scanned == {path.name for _, path in scans["templates"].values()}
+    unchecked = {p.name: p for _, p in scans["templates"].values() if p.name not in scanned}
+    assert set(unchecked) == {"hpc-queues.template.json"}
+    for path in unchecked.values():
+        types = {r["Type"] for r in json.loads(path.read_text())["Resources"].values()}
+        assert types - {"AWS::CDK::Metadata"} == CHECKOV_HAS_NO_CHECK_FOR, path.name
     skipped = results["skipped_checks"]
-    assert {c["check_id"] for c in skipped} == {"CKV_AWS_18", "CKV_AWS_2", "CKV_AWS_103"}
+    assert {c["check_id"] for c in skipped} == {"CKV_AWS_18", "CKV_AWS_2", "CKV_AWS_103", "CKV_AWS_111"}
     for check in skipped:  # a reason, and one that says why this resource is different
         assert len(check["check_result"]["suppress_comment"]) > 80, check
 
@@ -127,5 +136,12 @@ def test_every_acknowledgement_is_listed_in_the_docs(scans):
             meta = res.get("Metadata", {})
             seen |= {s["id"] for s in meta.get("checkov", {}).get("skip", [])}
             seen |= set(meta.get("cfripper", {}).get("acknowledged", {}))
-    assert seen == {"CKV_AWS_18", "CKV_AWS_2", "CKV_AWS_103", "GenericResourceWildcardPolicyRule"}
+    assert seen == {
+        "CKV_AWS_18",
+        "CKV_AWS_2",
+        "CKV_AWS_103",
+        "CKV_AWS_111",
+        "GenericResourceWildcardPolicyRule",
+        "WildcardResourceRule",
+    }
     assert all(f" {ack} " in doc or f"{ack} (" in doc for ack in seen)

@@ -123,6 +123,7 @@ def test_no_ultrafleet_auto_scaling_group_under_a_scheduler(eks_cloud, pcs_cloud
 
 def test_existing_vpc_gets_no_vpc_nat_or_subnets(eks_cloud):
     assert resource_types(eks_cloud, "mlp-network") == {
+        "AWS::KMS::Key",  # the flow logs' own key: encrypted like a new VPC's flow logs (docs/scanners.md)
         "AWS::Logs::LogGroup",
         "AWS::IAM::Role",
         "AWS::IAM::Policy",

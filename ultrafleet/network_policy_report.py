@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.console import Console
 
-from ultrafleet.planning.network_policy import FleetPolicy, Flow
+from ultrafleet.planning.network_policy import FleetPolicy, Flow, GroupPolicy
 
 
 def _flow(flow: Flow) -> dict[str, Any]:
@@ -19,15 +19,19 @@ def _flow(flow: Flow) -> dict[str, Any]:
     }
 
 
+def _group(group: GroupPolicy) -> dict[str, Any]:
+    data = {"name": group.name, "flows": [_flow(f) for f in group.flows], "why": group.why, "source": group.source}
+    if group.existing_group_id:  # a group ultrafleet attaches but does not create: its rules are AWS's, not ours
+        data["existing_group_id"] = group.existing_group_id
+    return data
+
+
 def network_policy_data(policies: list[FleetPolicy]) -> dict[str, Any]:
     """{fleet: {flows, groups, interfaces}}; ``flows`` is what every interface allows (its groups' union)."""
     return {
         p.fleet: {
             "flows": [_flow(f) for f in p.flows],
-            "groups": [
-                {"name": g.name, "flows": [_flow(f) for f in g.flows], "why": g.why, "source": g.source}
-                for g in p.groups
-            ],
+            "groups": [_group(g) for g in p.groups],
             "interfaces": [
                 {"card": i.card, "device": i.device, "type": i.kind, "groups": [g.name for g in p.groups]}
                 for i in p.interfaces

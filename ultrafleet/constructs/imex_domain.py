@@ -11,6 +11,7 @@ from aws_cdk import Acknowledgment, Validations
 from aws_cdk import aws_iam as iam
 
 from ultrafleet.constructs.accelerated_fleet import UserDataHook
+from ultrafleet.constructs.scanner_acks import acknowledge_default_policy, ec2_describe_on_any
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.planning.ultraservers import imex_domain_size
 from ultrafleet.templates import render
@@ -48,3 +49,4 @@ def grant_peer_discovery(role: iam.Role) -> None:
             "(Service Authorization Reference, Amazon EC2); the IMEX setup reads its UltraServer peers with them",
         )
     )
+    acknowledge_default_policy(role, cfripper={"WildcardResourceRule": ec2_describe_on_any(READS)})

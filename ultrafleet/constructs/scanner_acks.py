@@ -17,15 +17,47 @@ KMS_ROOT_STATEMENT = (
 )
 
 
+def ec2_describe_on_any(actions: list[str]) -> str:
+    """The reason for EC2 Describe* reads on Resource '*'."""
+    return (
+        f"{' and '.join(actions)} support no resource-level permissions: the Service Authorization Reference for "
+        "Amazon EC2 (list_amazonec2.html, 'Actions defined by Amazon EC2') lists no resource type for them, so IAM "
+        "accepts them only on Resource '*'. They are read-only: the node reads its own (and its UltraServer peers') "
+        "topology at boot"
+    )
+
+
+PCS_REGISTER_INSTANCE = (
+    "pcs:RegisterComputeNodeGroupInstance on '*', exactly as AWS PCS's own instance-profile policy grants it (AWS "
+    "PCS User Guide, 'IAM instance profiles for AWS PCS', security-instance-profiles.html): the PCS agent on the "
+    "node registers it with the cluster at boot; only EC2 can assume this role and PCS accepts it only under the "
+    "path /aws-pcs/"
+)
+
+
+def _join(earlier: str | None, reason: str) -> str:
+    return reason if not earlier or reason in earlier else f"{earlier}; {reason}"
+
+
 def acknowledge(
     resource: CfnResource, *, checkov: dict[str, str] | None = None, cfripper: dict[str, str] | None = None
 ):
-    """Add acknowledgements (check id or rule name -> reason) to ``resource``'s Metadata, keeping earlier ones."""
+    """Add acknowledgements (check id or rule name -> reason) to ``resource``'s Metadata, keeping earlier ones (a
+    second reason for the same finding, e.g. another statement of the same policy, is appended to the first)."""
     if checkov:
-        skips = list((resource.get_metadata("checkov") or {}).get("skip", []))
-        skips += [{"id": check, "comment": reason} for check, reason in checkov.items()]
-        resource.add_metadata("checkov", {"skip": skips})
+        skips = {s["id"]: s["comment"] for s in (resource.get_metadata("checkov") or {}).get("skip", [])}
+        for check, reason in checkov.items():
+            skips[check] = _join(skips.get(check), reason)
+        resource.add_metadata("checkov", {"skip": [{"id": check, "comment": why} for check, why in skips.items()]})
     if cfripper:
         acks = dict((resource.get_metadata("cfripper") or {}).get("acknowledged", {}))
-        resource.add_metadata("cfripper", {"acknowledged": acks | cfripper})
+        for rule, reason in cfripper.items():
+            acks[rule] = _join(acks.get(rule), reason)
+        resource.add_metadata("cfripper", {"acknowledged": acks})
     return resource
+
+
+def acknowledge_default_policy(role, **acks: dict[str, str]) -> None:
+    """Acknowledge findings on ``role``'s default policy (``AWS::IAM::Policy``), where ``add_to_policy`` puts its
+    statements; call after the statement is added."""
+    acknowledge(role.node.find_child("DefaultPolicy").node.default_child, **acks)

@@ -23,6 +23,11 @@ from ultrafleet.constructs.accelerated_fleet import MANAGED_POLICIES, Accelerate
 from ultrafleet.constructs.boot_script import fit
 from ultrafleet.constructs.efa_launch_template import CapacityBlockTarget, EfaLaunchTemplate
 from ultrafleet.constructs.fleet_health import NodeHealthProps, NodeHealthScript
+from ultrafleet.constructs.scanner_acks import (
+    PCS_REGISTER_INSTANCE,
+    acknowledge_default_policy,
+    ec2_describe_on_any,
+)
 from ultrafleet.constructs.scheduler_user_data import eks_user_data, pcs_user_data
 from ultrafleet.constructs.ultracluster_placement import UltraClusterPlacement
 from ultrafleet.constructs.user_data import fill
@@ -218,6 +223,9 @@ class SchedulerFleet(Construct):
                 "action granted on *, for the node's own topology labels",
             )
         )
+        acknowledge_default_policy(
+            self.role, cfripper={"WildcardResourceRule": ec2_describe_on_any(["ec2:DescribeInstanceTopology"])}
+        )
 
     def _launch_template_ref(self) -> dict[str, str]:
         return {"id": self.launch_template.ref, "version": self.launch_template.attr_latest_version_number}
@@ -251,6 +259,11 @@ class SchedulerFleet(Construct):
                 reason="pcs:RegisterComputeNodeGroupInstance on *, as AWS PCS's instance-profile policy grants it "
                 "(AWS PCS User Guide, IAM instance profiles for AWS PCS)",
             )
+        )
+        acknowledge_default_policy(
+            self.role,
+            checkov={"CKV_AWS_111": PCS_REGISTER_INSTANCE},
+            cfripper={"WildcardResourceRule": PCS_REGISTER_INSTANCE},
         )
         profile = iam.InstanceProfile(self, "InstanceProfile", role=self.role)
         group = pcs.CfnComputeNodeGroup(

@@ -3,7 +3,7 @@ endpoint so checkpoint traffic never crosses a NAT gateway, and VPC flow logs.""
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import Acknowledgment, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -13,6 +13,13 @@ from ultrafleet.planning.network import PUBLIC_SUBNET_PREFIX, SubnetPlan
 from ultrafleet.spec.models import ExistingVpc, Spec
 
 FLOW_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
+NO_ROUTE_TABLE = Acknowledgment(
+    id="Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId",
+    reason="An existing VPC's subnets are imported by id only: ultrafleet adds no route and no gateway endpoint to "
+    "a VPC it does not own (validation requires network.s3_gateway_endpoint: false with existing_vpc), so nothing "
+    "reads their route tables; the flow logs and node groups need only the subnet ids",
+)
+"""The CDK warns on every subnet imported without a route table id (aws-ec2 ImportedSubnet)."""
 
 
 class NetworkStack(Stack):
@@ -72,6 +79,7 @@ class NetworkStack(Stack):
         for ids in vpc.subnet_ids_by_zone.values():
             for subnet_id in ids:
                 subnet = ec2.Subnet.from_subnet_attributes(self, f"Subnet-{subnet_id}", subnet_id=subnet_id)
+                Validations.of(subnet).acknowledge(NO_ROUTE_TABLE)
                 ec2.FlowLog(
                     self,
                     f"FlowLog-{subnet_id}",
@@ -86,7 +94,7 @@ def existing_vpc(scope: Construct, vpc: ExistingVpc) -> ec2.IVpc:
     subnets: the VPC's owner runs those)."""
     zones = list(vpc.subnet_ids_by_zone)
     per_zone = len(vpc.subnet_ids_by_zone[zones[0]])
-    return ec2.Vpc.from_vpc_attributes(
+    imported = ec2.Vpc.from_vpc_attributes(
         scope,
         "Vpc",
         vpc_id=vpc.vpc_id,
@@ -95,3 +103,6 @@ def existing_vpc(scope: Construct, vpc: ExistingVpc) -> ec2.IVpc:
         private_subnet_ids=[vpc.subnet_ids_by_zone[z][i] for i in range(per_zone) for z in zones],
         private_subnet_names=["compute"] * per_zone,
     )
+    for subnet in imported.private_subnets:
+        Validations.of(subnet).acknowledge(NO_ROUTE_TABLE)
+    return imported
