@@ -70,12 +70,51 @@ def cli_assemblies(tmp_path_factory) -> dict[str, Path]:
             assemblies[stem] = out
     for stem, out in assemblies.items():
         _BACKGROUND_LINT[stem] = _start_cfn_lint(out, ROOT / "specs" / f"{stem}.yaml")
+    _BACKGROUND_LINT[CHECKOV_JOB] = _start_checkov(assemblies, tmp_path_factory.mktemp("checkov"))
     return assemblies
 
 
+CHECKOV = ROOT / ".venv" / "checkov" / "bin" / "checkov"
+CHECKOV_JOB = "checkov"
+
+
+def stack_templates(assemblies: dict[str, Path]) -> dict[str, tuple[str, Path]]:
+    """{stack name: (spec stem, template path)} over every shipped spec's cloud assembly."""
+    import json
+
+    found = {}
+    for stem, out in assemblies.items():
+        manifest = json.loads((out / "manifest.json").read_text())
+        for name, artifact in manifest["artifacts"].items():
+            if artifact["type"] == "aws:cloudformation:stack":
+                found[name] = (stem, out / artifact["properties"]["templateFile"])
+    return found
+
+
+def _start_checkov(assemblies: dict[str, Path], cwd: Path):
+    """checkov's command line (from its own venv) once over every template, JSON out; tests/test_scanners.py
+    collects it. None when checkov is not installed (the test says so)."""
+    import subprocess
+
+    if not CHECKOV.is_file():
+        return None
+    files = [arg for _, path in stack_templates(assemblies).values() for arg in ("-f", str(path))]
+    cmd = [str(CHECKOV), *files, "--framework", "cloudformation", "-o", "json", "--compact", "--skip-download"]
+    return subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def background_checkov() -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of the checkov run started with the synth (ask for ``cli_assemblies`` first)."""
+    proc = _BACKGROUND_LINT[CHECKOV_JOB]
+    assert proc is not None, f"{CHECKOV} missing: run `make install-dev`"
+    stdout, stderr = proc.communicate(timeout=600)
+    return proc.returncode, stdout, stderr
+
+
 _BACKGROUND_LINT: dict = {}
-"""cfn-lint of each shipped spec's assembly, started as soon as it is synthesized: it runs on the second core
-while the suite goes on, and ``cfn_lint_findings`` collects it."""
+"""cfn-lint of each shipped spec's assembly and checkov over all of them, started as soon as they are
+synthesized: they run on the second core while the suite goes on, and ``cfn_lint_findings`` and
+``background_checkov`` collect them."""
 
 
 def _start_cfn_lint(assembly: Path, spec: Path):

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, background_checkov, stack_templates
 from ultrafleet.spec import load_spec
 
-CHECKOV = ROOT / ".venv" / "checkov" / "bin" / "checkov"
 CFRIPPER_CANNOT_READ = {
     "frontier-inference": "listener Tags",
     "serving-inference": "listener Tags",
@@ -28,17 +26,6 @@ CHECKOV_HAS_NO_CHECK_FOR = {"AWS::PCS::Queue"}
 """Resource types checkov 3.3.30 has no CloudFormation check for: a template of only these (slurm-pcs's
 hpc-queues) is parsed but yields no passed or skipped check. The test below names them, so a template that checkov
 silently skips for any other reason still fails."""
-
-
-def _templates(cli_assemblies) -> dict[str, tuple[str, Path]]:
-    """{stack name: (spec stem, template path)} over every shipped spec."""
-    found = {}
-    for stem, out in cli_assemblies.items():
-        manifest = json.loads((out / "manifest.json").read_text())
-        for name, artifact in manifest["artifacts"].items():
-            if artifact["type"] == "aws:cloudformation:stack":
-                found[name] = (stem, out / artifact["properties"]["templateFile"])
-    return found
 
 
 def _cfripper(stem: str, template: dict):
@@ -55,18 +42,9 @@ def _cfripper(stem: str, template: dict):
 
 
 @pytest.fixture(scope="module")
-def scans(cli_assemblies, tmp_path_factory):
+def scans(cli_assemblies):
     """checkov's JSON report and cfripper's results ({stack: Result or the exception}), each run once."""
-    assert CHECKOV.is_file(), f"{CHECKOV} missing: run `make install-dev`"
-    templates = _templates(cli_assemblies)
-    files = [arg for _, path in templates.values() for arg in ("-f", str(path))]
-    checkov = subprocess.Popen(
-        [str(CHECKOV), *files, "--framework", "cloudformation", "-o", "json", "--compact", "--skip-download"],
-        cwd=tmp_path_factory.mktemp("checkov"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    templates = stack_templates(cli_assemblies)
     logging.disable(logging.WARNING)  # pycfmodel warns for every Fn::GetAtt it cannot resolve offline
     cfripper = {}
     for stack, (stem, path) in templates.items():
@@ -75,8 +53,8 @@ def scans(cli_assemblies, tmp_path_factory):
         except Exception as exc:  # which templates cfripper cannot read is what is checked
             cfripper[stack] = exc
     logging.disable(logging.NOTSET)
-    stdout, stderr = checkov.communicate(timeout=300)
-    assert checkov.returncode in (0, 1), stderr  # 1: failed checks, asserted below with their names
+    returncode, stdout, stderr = background_checkov()
+    assert returncode in (0, 1), stderr  # 1: failed checks, asserted below with their names
     return {"templates": templates, "checkov": json.loads(stdout), "cfripper": cfripper}
 
 
