@@ -46,6 +46,7 @@ def test_bootstrap_deploy_and_diff_with_the_real_cli(cli_assemblies, tmp_path):
                 "--require-approval",
                 "never",
                 "--method=direct",
+                "--concurrency=4",  # the fleet stacks are independent: deployed side by side, as a pipeline may
                 "--progress",
                 "events",
             )
@@ -91,6 +92,7 @@ def test_bootstrap_deploy_and_diff_with_the_real_cli(cli_assemblies, tmp_path):
                 "--require-approval",
                 "never",
                 "--method=direct",
+                "--concurrency=4",  # the fleet stacks are independent: deployed side by side, as a pipeline may
             )
         assert problems == []
         statuses = {
