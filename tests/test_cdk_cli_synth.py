@@ -53,6 +53,7 @@ EXPECTED_STACKS = {
         "hpc-queues",
         "hpc-storage",
     ],
+    "landing-zone": ["lz-fleet-p5-dev", "lz-governance", "lz-network", "lz-observability", "lz-storage"],
 }
 
 

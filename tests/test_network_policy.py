@@ -30,9 +30,9 @@ def test_no_group_of_any_shipped_spec_falls_back_to_ec2s_allow_all_egress(cli_sy
                 assert all(r.get("CidrIp") != "0.0.0.0/0" or r["IpProtocol"] != "-1" for r in inline), lid
                 if NO_TRAFFIC in inline:
                     assert inline == [NO_TRAFFIC], f"{lid}: the placeholder beside real inline rules"
-    assert groups == 31  # reference 10 (3 EFA, 4 node, load balancer, Lustre servers and clients), starter 2,
+    assert groups == 33  # reference 10 (3 EFA, 4 node, load balancer, Lustre servers and clients), starter 2,
     # inference 3 (2 node, load balancer), trainium 4, checkpoint-1t 2 (node, EFA), eks 5 and slurm-pcs 5 (3 node,
-    # 2 EFA each; the cluster's group is the cluster's, not created here)
+    # 2 EFA each; the cluster's group is the cluster's, not created here), landing-zone 2 (node, EFA)
 
 
 ALL = {"protocol": "all", "from_port": None, "to_port": None}
