@@ -16,7 +16,6 @@ from ultrafleet.planning.network_policy import LUSTRE_TCP_PORTS
 from ultrafleet.planning.node_lifecycle import has_termination_hook
 from ultrafleet.planning.scheduler import scheduled
 from ultrafleet.spec.models import AccessLogging, Inference, Role, Spec
-from ultrafleet.validation.storage import lustre_zone
 
 CDK_PARAMETERS = 1
 """Every stack's BootstrapVersion parameter (the CDK's default synthesizer)."""
@@ -52,7 +51,7 @@ def storage(spec: Spec, fleets: list[ResolvedFleet]) -> StackCounts:
     with the key's ARN (ExpressCheckpointBucket.grant_fleet)."""
     settings = spec.storage
     training = _training(fleets)
-    placed = lustre_zone(spec, fleets) is not None
+    placed = bool(training)  # Lustre and Express go in the first training fleet's zone (storage.lustre_zone)
     resources = 1 + 4 + len(training)
     if settings.checkpoint_bucket.access_logging is not AccessLogging.SERVER_ACCESS_LOGS:
         resources += 1
