@@ -11,6 +11,8 @@ from ultrafleet.planning.stack_counts import StackCounts, predict
 from ultrafleet.spec.models import Spec
 
 CFN_QUOTAS = "AWS CloudFormation User Guide, 'Understand CloudFormation quotas' (cloudformation-limits.html)"
+"""The current page; the archived awsdocs/aws-cloudformation-user-guide copy still lists 200 resources, 60 outputs
+and 60 parameters (the quotas before 2020), and the AWS page wins."""
 MAX_RESOURCES = 500
 """Resources declared in one template (source: CFN_QUOTAS, "Resources")."""
 MAX_OUTPUTS = 200
