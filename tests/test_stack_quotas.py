@@ -133,3 +133,21 @@ def test_plan_json_carries_the_counts_with_their_limits(root):
             "dashboard_widgets": {"count": 5, "limit": 500},
         },
     ]
+
+
+def test_served_inference_fleets_fill_the_dashboard_first():
+    def serve(i: int) -> dict:
+        route = {"priority": i + 1, "path_patterns": [f"/m{i}/*"]}
+        return fleet(name=f"s{i:02d}", role="inference", instance_type="g6e.xlarge", inference={"route": route})
+
+    spec = parse_spec(spec_dict(name="serve", fleets=[serve(i) for i in range(72)]))
+    quota = [str(f) for f in validate(spec) if f.code.startswith("UF-QUOTA")]
+    # a served GPU fleet: instances, GPU, disk, node health, requests, latency, hosts = 7 widgets; 72 * 7 = 504
+    assert quota == [
+        "error UF-QUOTA-004 fleets: 72 fleets: stack serve-observability would hold 504 dashboard widgets; "
+        "CloudWatch allows 500 widgets per dashboard. Split the spec into specs of at most 71 fleets each "
+        "(docs/scale.md)"
+    ]
+    # the load balancer's stack: its group, itself, its listener, a target group and a rule per fleet; exports: the
+    # group, the load balancer's name, each target group's ARN and name
+    assert predicted(spec)["serve-inference"] == (3 + 72 + 72, 2 + 2 * 72, 1, None)

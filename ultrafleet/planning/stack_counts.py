@@ -2,8 +2,9 @@
 counts and the dashboard's widgets, by the same rules ultrafleet/stacks and ultrafleet/constructs follow.
 
 Only the stacks whose size grows with the number of fleets are predicted: ``<spec>-storage`` (a checkpoint policy
-and an export per training fleet) and ``<spec>-observability`` (a log group, alarms and widgets per fleet). A fleet
-stack holds one fleet, and the network stack grows with zones, not fleets. tests/test_stack_quotas.py holds every
+and an export per training fleet), ``<spec>-inference`` (a target group and two exports per served fleet) and
+``<spec>-observability`` (a log group, alarms and widgets per fleet). A fleet stack holds one fleet, and the
+network stack grows with zones, not fleets. tests/test_stack_quotas.py holds every
 number here equal to the synthesized templates; a change to the stacks that breaks it must change this module too.
 """
 
@@ -98,7 +99,21 @@ def observability(spec: Spec, fleets: list[ResolvedFleet]) -> StackCounts:
     return StackCounts(f"{spec.name}-observability", resources, 0, CDK_PARAMETERS, dashboard_widgets=widgets)
 
 
+def inference(spec: Spec, fleets: list[ResolvedFleet]) -> StackCounts | None:
+    """InferenceStack (None without served fleets): the load balancer, its security group (ingress inline: its
+    peer is a CIDR) and listener; per served fleet a target group, and a listener rule when it has a route.
+
+    Exports: the group's id and the load balancer's full name (fleet stacks, observability); per served fleet its
+    target group's ARN (the fleet stack) and full name (observability)."""
+    served = serving(spec, fleets)
+    if not served:
+        return None
+    routes = sum(1 for f in served if (f.spec.inference or Inference()).route is not None)
+    return StackCounts(f"{spec.name}-inference", 3 + len(served) + routes, 2 + 2 * len(served), CDK_PARAMETERS)
+
+
 def predict(spec: Spec, fleets: list[ResolvedFleet]) -> list[StackCounts]:
     """The predicted counts of the stacks that grow with the number of fleets, for a spec that passed the other
-    checks (``fleets`` from ultrafleet.planning.fleets.resolve_all)."""
-    return [storage(spec, fleets), observability(spec, fleets)]
+    checks (``fleets`` from ultrafleet.planning.fleets.resolve_all), in the order create_stacks adds them."""
+    shared = [storage(spec, fleets), inference(spec, fleets), observability(spec, fleets)]
+    return [counts for counts in shared if counts is not None]

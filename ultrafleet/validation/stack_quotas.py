@@ -51,12 +51,17 @@ QUOTAS = (
 NEAR_CODE = "UF-QUOTA-005"
 
 
-def fleets_that_fit(spec: Spec, fleets: list[ResolvedFleet], quota: Quota, stack_index: int) -> int:
+def fleets_that_fit(spec: Spec, fleets: list[ResolvedFleet], quota: Quota, stack: str) -> int:
     """How many of the spec's first fleets keep the stack within the quota (every count grows with fleets)."""
+
+    def count(first: int) -> int:
+        counts = [c for c in predict(spec, fleets[:first]) if c.stack == stack]
+        return (quota.count(counts[0]) or 0) if counts else 0
+
     low, high = 0, len(fleets)
     while low < high:
         middle = (low + high + 1) // 2
-        if (quota.count(predict(spec, fleets[:middle])[stack_index]) or 0) <= quota.limit:
+        if count(middle) <= quota.limit:
             low = middle
         else:
             high = middle - 1
@@ -65,13 +70,13 @@ def fleets_that_fit(spec: Spec, fleets: list[ResolvedFleet], quota: Quota, stack
 
 def check(spec: Spec, fleets: list[ResolvedFleet]) -> list[Finding]:
     out: list[Finding] = []
-    for index, counts in enumerate(predict(spec, fleets)):
+    for counts in predict(spec, fleets):
         for quota in QUOTAS:
             count = quota.count(counts)
             if count is None:
                 continue
             if count > quota.limit:
-                fit = fleets_that_fit(spec, fleets, quota, index)
+                fit = fleets_that_fit(spec, fleets, quota, counts.stack)
                 out.append(
                     error(
                         quota.code,
