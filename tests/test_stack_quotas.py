@@ -151,3 +151,13 @@ def test_served_inference_fleets_fill_the_dashboard_first():
     # the load balancer's stack: its group, itself, its listener, a target group and a rule per fleet; exports: the
     # group, the load balancer's name, each target group's ARN and name
     assert predicted(spec)["serve-inference"] == (3 + 72 + 72, 2 + 2 * 72, 1, None)
+
+
+def test_plan_prints_each_predicted_stack_beside_its_limits(root):
+    result = runner.invoke(app, ["plan", str(root / "specs/starter.yaml")], terminal_width=200)
+    assert result.exit_code == 0
+    rows = [" ".join(line.replace("│", " ").split()) for line in result.stdout.splitlines() if "starter-" in line]
+    assert rows[-2:] == [
+        "starter-storage 6 / 500 2 / 200 1 / 200 -",
+        "starter-observability 9 / 500 0 / 200 1 / 200 5 / 500",
+    ]
