@@ -135,6 +135,9 @@ def plan(
     data["lifecycle"] = lifecycle_data(plan_all(spec, fleets, plan_checkpoints(spec, fleets)))
     data["scheduler"] = scheduler_data(spec, fleets)
     data["network_policy"] = network_policy_data(plan_network_policy(spec, fleets))
+    from ultrafleet.stack_counts_report import print_stack_counts, stack_counts_data
+
+    data["stacks"] = stack_counts_data(spec, fleets)
     if prices:
         data["cost"] = _cost(spec_path, environment, spec, fleets, prices)
     if as_json:
@@ -146,6 +149,7 @@ def plan(
     print_lifecycle(out, data)
     print_scheduler(out, data["scheduler"])
     print_network_policy(out, data["network_policy"])
+    print_stack_counts(out, data["stacks"])
     if prices:
         from ultrafleet.cost_report import print_cost
 

@@ -21,6 +21,7 @@ from ultrafleet.validation import (
     placement,
     scheduler,
     spread,
+    stack_quotas,
     storage,
     tags,
     warm_pool,
@@ -66,6 +67,7 @@ def validate(spec: Spec) -> list[Finding]:
         findings += network.check(spec, resolved) + storage.check(spec, resolved) + inference.check(spec, resolved)
         findings += check_lifecycle(spec, resolved)
         findings += scheduler.check(spec, resolved)
+        findings += stack_quotas.check(spec, resolved)
     findings += workload_check.check(spec)
     return findings
 
