@@ -232,6 +232,9 @@ def diff(
 ) -> None:
     """`cdk diff` of every stack, failing (exit 1) when a checkpoint bucket, Lustre file system or KMS key would be
     replaced or deleted."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
     from ultrafleet.assembly import assembly_stacks, template_file
     from ultrafleet.cdk_cli import project_root, run_cdk
     from ultrafleet.change_guard import guard, parse_cdk_diff
@@ -244,19 +247,32 @@ def diff(
     _cdk_synth(spec_path, environment, output)
     _warn_ami_changes(spec_path, environment, output, against)
     old = assembly_stacks(against) if against else {}
-    changes = []
+    runs: dict[str, list[str] | None] = {}
     for stack in assembly_stacks(output):
         args = ["diff", "--app", str(output.resolve()), "--no-color", "--no-change-set", "--exclusively", stack]
         if against:
             if stack not in old:
-                out.print(f"Stack {stack}: new (not in {against})", highlight=False)
+                runs[stack] = None
                 continue
             args += ["--template", str(template_file(against, old[stack]).resolve())]
-        result = run_cdk(args, project_root(), capture_output=True, text=True)
-        typer.echo(result.stdout + result.stderr, nl=False)
-        if result.returncode != 0:
-            raise typer.Exit(result.returncode)
-        changes += parse_cdk_diff(result.stdout + result.stderr)
+        runs[stack] = args
+    changes = []
+    # One `cdk diff` per stack (--template takes one stack), as many at once as there are cores, read in order.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        results = {
+            stack: pool.submit(run_cdk, args, project_root(), capture_output=True, text=True)
+            for stack, args in runs.items()
+            if args
+        }
+        for stack in runs:
+            if stack not in results:
+                out.print(f"Stack {stack}: new (not in {against})", highlight=False)
+                continue
+            result = results[stack].result()
+            typer.echo(result.stdout + result.stderr, nl=False)
+            if result.returncode != 0:
+                raise typer.Exit(result.returncode)
+            changes += parse_cdk_diff(result.stdout + result.stderr)
     findings = guard(changes, allow_replacement=allow_replacement)
     print_findings(err, findings)
     errors = sum(f.level.value == "error" for f in findings)
