@@ -123,24 +123,9 @@ class AcceleratedFleet(Construct):
             description=f"ultrafleet fleet {spec.name}",
             managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(p) for p in MANAGED_POLICIES],
         )
-        Validations.of(self.role).acknowledge(
-            *(
-                Acknowledgment(
-                    id=f"AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]",
-                    reason=f"AWS-maintained policy for {why}; an inline copy would not receive AWS's updates",
-                )
-                for name, why in MANAGED_POLICIES.items()
-            )
-        )
+        acknowledge_managed_policies(self.role, MANAGED_POLICIES)
         profile = iam.InstanceProfile(self, "InstanceProfile", role=self.role)
-        self.node_security_group = ec2.SecurityGroup(
-            self,
-            "NodeGroup",
-            vpc=vpc,
-            allow_all_outbound=False,
-            description=f"ultrafleet {spec.name}: HTTPS out to AWS APIs and package mirrors",
-        )
-        self.node_security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS out")
+        self.node_security_group = node_security_group(self, vpc, spec.name)
         groups = [self.node_security_group, *extra_security_groups]
         if fleet.efa and efa_security_group:
             groups.append(efa_security_group)
@@ -177,15 +162,7 @@ class AcceleratedFleet(Construct):
             tags={"ultrafleet:fleet": spec.name, "ultrafleet:role": spec.role.value},
         ).launch_template
 
-        placement_group = None
-        if fleet.placement_strategy:
-            placement_group = UltraClusterPlacement(
-                self,
-                "Placement",
-                strategy=fleet.placement_strategy,
-                partition_count=spec.placement.partition_count,
-                existing_group_name=spec.placement.existing_group_name,
-            ).group_name
+        placement_group = placement_group_name(self, fleet)
         subnets = vpc.select_subnets(
             subnet_group_name=subnet_group_name, availability_zones=list(fleet.availability_zones)
         )
@@ -343,3 +320,42 @@ class AcceleratedFleet(Construct):
                 ),
             ),
         }
+
+
+def acknowledge_managed_policies(role: iam.IRole, policies: Mapping[str, str]) -> None:
+    """cdk-nag's IAM4 acknowledged for each AWS-managed policy on a fleet role, with why the fleet needs it."""
+    Validations.of(role).acknowledge(
+        *(
+            Acknowledgment(
+                id=f"AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]",
+                reason=f"AWS-maintained policy for {why}; an inline copy would not receive AWS's updates",
+            )
+            for name, why in policies.items()
+        )
+    )
+
+
+def node_security_group(scope: Construct, vpc: ec2.IVpc, fleet_name: str) -> ec2.SecurityGroup:
+    """A fleet's own group ("NodeGroup" under ``scope``): HTTPS out, nothing else."""
+    group = ec2.SecurityGroup(
+        scope,
+        "NodeGroup",
+        vpc=vpc,
+        allow_all_outbound=False,
+        description=f"ultrafleet {fleet_name}: HTTPS out to AWS APIs and package mirrors",
+    )
+    group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS out")
+    return group
+
+
+def placement_group_name(scope: Construct, fleet: ResolvedFleet) -> str | None:
+    """The fleet's placement group ("Placement" under ``scope``), when its plan has a strategy."""
+    if not fleet.placement_strategy:
+        return None
+    return UltraClusterPlacement(
+        scope,
+        "Placement",
+        strategy=fleet.placement_strategy,
+        partition_count=fleet.spec.placement.partition_count,
+        existing_group_name=fleet.spec.placement.existing_group_name,
+    ).group_name

@@ -19,7 +19,14 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_pcs as pcs
 from constructs import Construct
 
-from ultrafleet.constructs.accelerated_fleet import MANAGED_POLICIES, AcceleratedFleet, UserDataHook
+from ultrafleet.constructs.accelerated_fleet import (
+    MANAGED_POLICIES,
+    AcceleratedFleet,
+    UserDataHook,
+    acknowledge_managed_policies,
+    node_security_group,
+    placement_group_name,
+)
 from ultrafleet.constructs.boot_script import fit
 from ultrafleet.constructs.efa_launch_template import CapacityBlockTarget, EfaLaunchTemplate
 from ultrafleet.constructs.fleet_health import NodeHealthProps, NodeHealthScript
@@ -29,7 +36,6 @@ from ultrafleet.constructs.scanner_acks import (
     ec2_describe_on_any,
 )
 from ultrafleet.constructs.scheduler_user_data import eks_user_data, pcs_user_data
-from ultrafleet.constructs.ultracluster_placement import UltraClusterPlacement
 from ultrafleet.constructs.user_data import fill
 from ultrafleet.planning import scheduler as plan
 from ultrafleet.planning.fleets import ResolvedFleet
@@ -86,18 +92,6 @@ def scheduler_owns_nvme(scheduler: EksScheduler | PcsScheduler | None) -> bool:
     return isinstance(scheduler, EksScheduler)
 
 
-def _acknowledge_managed(role: iam.Role, policies: Mapping[str, str]) -> None:
-    Validations.of(role).acknowledge(
-        *(
-            Acknowledgment(
-                id=f"AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]",
-                reason=f"AWS-maintained policy for {why}; an inline copy would not receive AWS's updates",
-            )
-            for name, why in policies.items()
-        )
-    )
-
-
 class SchedulerFleet(Construct):
     """One fleet's nodes as the scheduler's node group.
 
@@ -145,15 +139,8 @@ class SchedulerFleet(Construct):
             path=None if is_eks else PCS_ROLE_PATH,
             managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(p) for p in policies],
         )
-        _acknowledge_managed(self.role, policies)
-        self.node_security_group = ec2.SecurityGroup(
-            self,
-            "NodeGroup",
-            vpc=vpc,
-            allow_all_outbound=False,
-            description=f"ultrafleet {spec.name}: HTTPS out to AWS APIs and package mirrors",
-        )
-        self.node_security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS out")
+        acknowledge_managed_policies(self.role, policies)
+        self.node_security_group = node_security_group(self, vpc, spec.name)
         cluster_group = ec2.SecurityGroup.from_security_group_id(
             self, "ClusterGroup", scheduler.cluster_security_group_id, mutable=False
         )
@@ -161,15 +148,7 @@ class SchedulerFleet(Construct):
         if fleet.efa and efa_security_group:
             groups.append(efa_security_group)
 
-        placement_group = None
-        if fleet.placement_strategy:
-            placement_group = UltraClusterPlacement(
-                self,
-                "Placement",
-                strategy=fleet.placement_strategy,
-                partition_count=spec.placement.partition_count,
-                existing_group_name=spec.placement.existing_group_name,
-            ).group_name
+        placement_group = placement_group_name(self, fleet)
         if is_eks and plan.boot_labels_needed(fleet):
             self._grant_topology_read()
         if is_eks:
