@@ -9,8 +9,8 @@ from pathlib import Path
 
 import aws_cdk as cdk
 
-from ultrafleet.ami_lock import locked
 from ultrafleet.findings import SpecError
+from ultrafleet.planning.ami_lock import locked
 from ultrafleet.spec import load_spec
 from ultrafleet.stacks import create_pipeline, create_stacks
 

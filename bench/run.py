@@ -21,7 +21,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from ultrafleet.cdk_cli import cdk_env  # noqa: E402
+from ultrafleet.deploy.cdk_cli import cdk_env  # noqa: E402
 
 CDK = str(ROOT / "node_modules/.bin/cdk")
 BIN = Path(sys.executable).parent

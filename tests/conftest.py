@@ -45,7 +45,7 @@ def cli_assemblies(tmp_path_factory) -> dict[str, Path]:
     """
     import subprocess
 
-    from ultrafleet.cdk_cli import cdk_env
+    from ultrafleet.deploy.cdk_cli import cdk_env
 
     env = cdk_env(ROOT)
     pending = []

@@ -11,9 +11,9 @@ import yaml
 from typer.testing import CliRunner
 
 from conftest import ROOT, spec_dict
-from ultrafleet.ami_lock import AmiLock, PinnedAmi, ami_changes, image_ids, locked
-from ultrafleet.cli import app
+from ultrafleet.cli.commands import app
 from ultrafleet.planning.ami import GPU_BASE
+from ultrafleet.planning.ami_lock import AmiLock, PinnedAmi, ami_changes, image_ids, locked
 from ultrafleet.spec import parse_spec
 from ultrafleet.stacks import create_stacks
 
@@ -30,7 +30,7 @@ def spec_file(tmp_path):
 
 
 def test_synth_pins_the_locked_ami_and_diff_warns_against_the_unpinned_assembly(spec_file, capsys):
-    from ultrafleet.cli import _warn_ami_changes
+    from ultrafleet.cli.commands import _warn_ami_changes
 
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
     before = spec_file.with_name("before.out")
@@ -125,14 +125,14 @@ def test_lock_without_credentials_says_so_and_exits_2(spec_file, monkeypatch):
 def test_each_environment_has_its_own_lock_file():
     from pathlib import Path
 
-    from ultrafleet.ami_lock import lock_path
+    from ultrafleet.planning.ami_lock import lock_path
 
     assert lock_path(Path("specs/frontier.yaml")) == Path("specs/frontier.lock.yaml")
     assert lock_path(Path("specs/frontier.yaml"), "prod") == Path("specs/frontier.prod.lock.yaml")
 
 
 def test_a_lock_missing_a_fleet_or_naming_another_parameter_is_an_error(tmp_path):
-    from ultrafleet.ami_lock import check_lock
+    from ultrafleet.planning.ami_lock import check_lock
 
     two = parse_spec(
         spec_dict(

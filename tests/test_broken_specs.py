@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ultrafleet.cli import app
+from ultrafleet.cli.commands import app
 
 CORPUS = sorted((Path(__file__).parent / "broken_specs").glob("*.yaml"))
 runner = CliRunner()

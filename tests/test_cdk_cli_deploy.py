@@ -14,9 +14,9 @@ from moto.sns.models import sns_backends
 from typer.testing import CliRunner
 
 from conftest import ROOT
-from ultrafleet.assembly import assembly_stacks
-from ultrafleet.cdk_cli import cdk_env
-from ultrafleet.cli import app
+from ultrafleet.cli.commands import app
+from ultrafleet.deploy.assembly import assembly_stacks
+from ultrafleet.deploy.cdk_cli import cdk_env
 from ultrafleet.testing.harness import MotoServer
 
 CDK = str(ROOT / "node_modules/.bin/cdk")

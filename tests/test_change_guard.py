@@ -8,8 +8,8 @@ import yaml
 from typer.testing import CliRunner
 
 from conftest import ROOT
-from ultrafleet.change_guard import Change, guard, parse_cdk_diff
-from ultrafleet.cli import app
+from ultrafleet.cli.commands import app
+from ultrafleet.deploy.change_guard import Change, guard, parse_cdk_diff
 
 # Real `cdk diff --no-color` output of the pinned CLI (an old template with two extra keys, and a bucket name set).
 CDK_DIFF = """\

@@ -156,7 +156,7 @@ def test_the_longest_express_base_name_is_accepted():
 def test_shipped_1t_plan_waits_under_300_s_with_every_figure_sourced(root):
     from typer.testing import CliRunner
 
-    from ultrafleet.cli import app
+    from ultrafleet.cli.commands import app
 
     out = CliRunner().invoke(app, ["plan", str(root / "specs/checkpoint-1t.yaml"), "--json"])
     ckpt = json.loads(out.stdout)["fleets"][0]["checkpoint"]

@@ -11,7 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from conftest import spec_dict
-from ultrafleet.cli import app
+from ultrafleet.cli.commands import app
 
 runner = CliRunner()
 
@@ -126,7 +126,7 @@ def test_synth_with_invalid_spec_exits_2_and_writes_nothing(tmp_path):
 
 def test_validate_and_plan_import_no_cdk(root):
     code = (
-        "import sys, ultrafleet.cli, ultrafleet.report, ultrafleet.planning.fleets; "
+        "import sys, ultrafleet.cli.commands, ultrafleet.cli.plan_report, ultrafleet.planning.fleets; "
         "print(any(m.startswith(('aws_cdk', 'jsii')) for m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

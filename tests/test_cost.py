@@ -12,7 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from conftest import ROOT, fleet, spec_dict
-from ultrafleet.cli import app
+from ultrafleet.cli.commands import app
 
 runner = CliRunner()
 PRICES = ROOT / "tests/fixtures/prices-test.yaml"

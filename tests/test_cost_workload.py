@@ -16,7 +16,7 @@ import yaml
 from typer.testing import CliRunner
 
 from conftest import ROOT, fleet, spec_dict
-from ultrafleet import cli
+from ultrafleet.cli import commands as cli
 from ultrafleet.planning.goodput import LLAMA3_FAILURES_PER_NODE_HOUR, lost_share, young_daly_interval
 from ultrafleet.planning.workload import capacity_block_hours
 
@@ -388,7 +388,7 @@ def test_the_html_report_is_self_contained_and_holds_each_charts_data(tmp_path, 
 
 
 def test_the_charts_mark_what_has_no_price():
-    from ultrafleet.cost_html import monthly_chart, options_chart
+    from ultrafleet.cli.cost_html import monthly_chart, options_chart
 
     line = {"item": "Capacity Reservation trn2.48xlarge", "quantity": "8 x", "hourly_usd": None, "monthly_usd": None}
     gp3 = {"item": "gp3 root volumes", "quantity": "1,600 GB", "hourly_usd": 0.18, "monthly_usd": 128.0}

@@ -12,8 +12,8 @@ from aws_cdk.assertions import Template
 from typer.testing import CliRunner
 
 from conftest import ROOT, build_stacks, fleet, spec_dict
-from ultrafleet.cdk_cli import cdk_env
-from ultrafleet.cli import app
+from ultrafleet.cli.commands import app
+from ultrafleet.deploy.cdk_cli import cdk_env
 from ultrafleet.findings import SpecError
 from ultrafleet.spec import parse_spec
 from ultrafleet.spec.environments import merge

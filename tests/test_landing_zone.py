@@ -282,8 +282,8 @@ def test_tags_activate_calls_cost_explorer_with_every_tag_key(monkeypatch):
     from botocore.stub import Stubber
     from typer.testing import CliRunner
 
-    from ultrafleet import live
-    from ultrafleet.cli import app
+    from ultrafleet.account import credentials as live
+    from ultrafleet.cli.commands import app
 
     ce = boto3.client("ce", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     keys = ["ultrafleet:spec", "ultrafleet:environment", "ultrafleet:fleet", "ultrafleet:role"]
@@ -309,7 +309,7 @@ def test_the_budget_template_passes_cfn_lint(example_templates):
 
 
 def test_tag_keys_are_activated_twenty_at_a_time():
-    from ultrafleet.cost_tags import activate, tag_keys
+    from ultrafleet.account.cost_tags import activate, tag_keys
 
     calls = []
 

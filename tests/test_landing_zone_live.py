@@ -14,7 +14,7 @@ from moto.ssm.models import Parameter, ssm_backends
 from typer.testing import CliRunner
 
 from conftest import fleet, spec_dict
-from ultrafleet.cli import app
+from ultrafleet.cli.commands import app
 from ultrafleet.planning.ami import GPU_BASE
 from ultrafleet.testing.harness import (
     BOOTSTRAP_VERSION,
@@ -181,9 +181,9 @@ def test_a_launch_without_subnets_yet_is_a_warning_and_a_refused_one_an_error():
     import boto3
     from botocore.stub import Stubber
 
+    from ultrafleet.account.preflight import Clients
+    from ultrafleet.account.preflight.launch import dry_runs
     from ultrafleet.planning.fleets import resolve_all
-    from ultrafleet.preflight import Clients
-    from ultrafleet.preflight.launch import dry_runs
     from ultrafleet.spec import parse_spec
 
     spec = parse_spec(spec_dict(name="fresh", availability_zones=["us-east-1a"]))

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from ultrafleet.cdk_cli import cdk_env
+from ultrafleet.deploy.cdk_cli import cdk_env
 from ultrafleet.testing.harness import MotoCloud
 
 

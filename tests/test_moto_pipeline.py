@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT
-from ultrafleet.cli import app
+from ultrafleet.cli.commands import app
 from ultrafleet.testing.harness import MotoCloud
 
 

@@ -173,7 +173,7 @@ def test_a_scheduled_fleet_carries_its_clusters_group_and_no_load_balancer(stem,
 def test_plan_shows_and_carries_the_policy(root):
     from typer.testing import CliRunner
 
-    from ultrafleet.cli import app
+    from ultrafleet.cli.commands import app
 
     spec = str(root / "specs" / "starter.yaml")
     text = CliRunner().invoke(app, ["plan", spec]).output

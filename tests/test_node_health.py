@@ -16,7 +16,7 @@ from aws_cdk.assertions import Template
 from typer.testing import CliRunner
 
 from conftest import build_stacks, fleet, spec_dict
-from ultrafleet.cli import app
+from ultrafleet.cli.commands import app
 from ultrafleet.constructs.capacity_block_schedule import CapacityBlockSchedule
 from ultrafleet.constructs.fleet_health import NodeHealthPolicy, NodeHealthProps, lifecycle_hooks
 from ultrafleet.planning.node_lifecycle import CapacityBlockTimes

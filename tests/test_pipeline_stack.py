@@ -13,7 +13,7 @@ from cfnlint.api import ManualArgs, lint
 from typer.testing import CliRunner
 
 from conftest import ROOT, spec_dict
-from ultrafleet.cli import app
+from ultrafleet.cli.commands import app
 from ultrafleet.findings import SpecError
 from ultrafleet.spec import parse_spec
 from ultrafleet.stacks import create_pipeline

@@ -10,7 +10,7 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from ultrafleet.cli import app as cli
+from ultrafleet.cli.commands import app as cli
 from ultrafleet.rules import PACK, load_assembly, run
 from ultrafleet.rules.base import App, Compliance
 

@@ -9,7 +9,7 @@ from test_validation import findings_of
 from typer.testing import CliRunner
 
 from conftest import ROOT, fleet, spec_dict
-from ultrafleet.cli import app
+from ultrafleet.cli.commands import app
 from ultrafleet.findings import EXCERPT_CHARS
 from ultrafleet.validation import tags
 

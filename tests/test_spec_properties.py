@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from conftest import ROOT
 from ultrafleet import catalog
-from ultrafleet.cli import app
+from ultrafleet.cli.commands import app
 
 runner = CliRunner()
 SCHEMA = json.loads(runner.invoke(app, ["schema"]).stdout)

@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from conftest import ROOT, SPECS, fleet, spec_dict
-from ultrafleet.cli import app
+from ultrafleet.cli.commands import app
 from ultrafleet.planning.fleets import resolve_all
 from ultrafleet.planning.stack_counts import predict
 from ultrafleet.spec import load_spec, parse_spec

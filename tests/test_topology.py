@@ -12,7 +12,7 @@ import pytest
 from botocore.stub import Stubber
 from typer.testing import CliRunner
 
-from ultrafleet.cli import app
+from ultrafleet.cli.commands import app
 
 FIXTURES = Path(__file__).parent / "fixtures/topology"
 SHELLCHECK = str(Path(sys.executable).parent / "shellcheck")

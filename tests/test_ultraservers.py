@@ -9,7 +9,7 @@ from aws_cdk.assertions import Match, Template
 from typer.testing import CliRunner
 
 from conftest import fleet, spec_dict
-from ultrafleet.cli import app
+from ultrafleet.cli.commands import app
 from ultrafleet.testing.user_data import user_data_text
 
 runner = CliRunner()

@@ -13,7 +13,7 @@ import yaml
 from typer.testing import CliRunner
 
 from conftest import ROOT, spec_dict
-from ultrafleet.cli import app
+from ultrafleet.cli.commands import app
 
 runner = CliRunner()
 EXAMPLE = ROOT / "examples/github/ultrafleet.yml"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ultrafleet.assembly import assembly_stacks, template_file
+from ultrafleet.deploy.assembly import assembly_stacks, template_file
 from ultrafleet.findings import Finding, Level, error, warning
 from ultrafleet.rules import (
     checkpoint_storage_retained,

@@ -9,9 +9,9 @@ import aws_cdk as cdk
 from aws_cdk import Stack
 from constructs import Construct
 
-from ultrafleet.ami_lock import locked
 from ultrafleet.constructs.accelerated_fleet import Serving
 from ultrafleet.constructs.landing_zone import apply_role_guardrails
+from ultrafleet.planning.ami_lock import locked
 from ultrafleet.planning.fleets import resolve_all
 from ultrafleet.planning.network import plan_subnets
 from ultrafleet.planning.node_lifecycle import plan_all

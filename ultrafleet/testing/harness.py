@@ -26,7 +26,7 @@ from moto.moto_api._internal.models import moto_api_backend
 from moto.server import ThreadedMotoServer
 from moto.ssm.models import Parameter, ssm_backends
 
-from ultrafleet.assembly import assembly_stacks
+from ultrafleet.deploy.assembly import assembly_stacks
 from ultrafleet.planning.ami import GPU_BASE, NEURON
 from ultrafleet.spec.models import ExistingVpc
 from ultrafleet.testing import moto_extensions

@@ -8,7 +8,7 @@ import datetime
 from pathlib import Path
 from typing import Any
 
-from ultrafleet.cost_report import cost_data, round_usd
+from ultrafleet.cli.cost_report import cost_data, round_usd
 
 STALE_AFTER_DAYS = 90
 """Capacity Block rates move from month to month; a table older than this is flagged."""

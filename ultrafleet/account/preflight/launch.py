@@ -9,10 +9,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ultrafleet.account.preflight import Clients, Result
+from ultrafleet.account.preflight.capacity import COMPUTE_SUBNETS
 from ultrafleet.planning.ami import dlami_parameter
 from ultrafleet.planning.fleets import ResolvedFleet
-from ultrafleet.preflight import Clients, Result
-from ultrafleet.preflight.capacity import COMPUTE_SUBNETS
 from ultrafleet.spec.models import Spec
 
 NO_SUBNET_YET = {"VPCIdNotSpecified", "MissingInput", "InvalidSubnetID.NotFound"}

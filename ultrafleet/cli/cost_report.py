@@ -1,5 +1,5 @@
 """The cost plan as data (``--json``, described by planning/cost.schema.json) and as rich tables: fleets and
-shared storage; with the whole estimate (ultrafleet.cost_estimate) also the price sources, purchase options, the
+shared storage; with the whole estimate (ultrafleet.cli.cost_estimate) also the price sources, purchase options, the
 workload's runs and tokens, and what the checkpoint tier saves."""
 
 from __future__ import annotations

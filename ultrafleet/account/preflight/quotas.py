@@ -7,8 +7,8 @@ from collections import defaultdict
 from botocore.exceptions import ClientError
 
 from ultrafleet import catalog
+from ultrafleet.account.preflight import Clients, Result, max_instances, on_demand_instances
 from ultrafleet.planning.fleets import ResolvedFleet
-from ultrafleet.preflight import Clients, Result, max_instances, on_demand_instances
 from ultrafleet.spec.models import Spec
 
 VCPU_QUOTAS = (

@@ -62,7 +62,7 @@ def run(
 
     :param images: fleet name -> the AMI id the deploy would boot (the lock's, the spec's, or the parameter's now).
     """
-    from ultrafleet.preflight import capacity, launch, quotas
+    from ultrafleet.account.preflight import capacity, launch, quotas
 
     return (
         quotas.vcpus(spec, fleets, clients)

@@ -38,7 +38,7 @@ def _load_checked(path: Path, environment: str | None = None) -> tuple[Spec, lis
 
 def _zone_lookups() -> dict:
     """cdk.json's context (the zone lookups an account's offline synth needs); empty outside a project."""
-    from ultrafleet.cdk_cli import CdkCliMissing, project_root
+    from ultrafleet.deploy.cdk_cli import CdkCliMissing, project_root
 
     try:
         return json.loads((project_root() / "cdk.json").read_text()).get("context", {})
@@ -56,7 +56,7 @@ def _load_all(path: Path, environment: str | None) -> tuple[Spec, list]:
 
 def _fail(path: Path, environment: str | None, exc: SpecError) -> NoReturn:
     """Print every finding and exit 2."""
-    from ultrafleet.report import print_findings
+    from ultrafleet.cli.plan_report import print_findings
 
     print_findings(err, exc.findings)
     where = f" (environment {environment})" if environment else ""
@@ -68,7 +68,7 @@ def _fail(path: Path, environment: str | None, exc: SpecError) -> NoReturn:
 @app.command()
 def validate(spec_path: SpecPath, environment: EnvOption = None) -> None:
     """Check a spec and each of its environments (or just --env); print warnings; exit 2 on errors."""
-    from ultrafleet.report import print_findings
+    from ultrafleet.cli.plan_report import print_findings
 
     spec, warnings = _load_checked(spec_path, environment)
     print_findings(err, warnings)
@@ -99,7 +99,7 @@ def _today():
 def _cost(spec_path: Path, environment: str | None, spec: Spec, fleets: list, prices: Path | None) -> dict:
     """The cost plan's data, from --prices or the shipped table for the spec's region; exits 2 on bad input.
     The table's age is judged against today's date here, in the CLI (planning reads no clock)."""
-    from ultrafleet.cost_estimate import full_cost_data
+    from ultrafleet.cli.cost_estimate import full_cost_data
 
     try:
         return full_cost_data(spec, fleets, prices, today=_today())
@@ -117,25 +117,25 @@ def plan(
 ) -> None:
     """Show each fleet's size, EFA layout and bandwidth, the subnet plan, its network policy, and the cost with
     --prices."""
-    from ultrafleet.network_policy_report import network_policy_data, print_network_policy
+    from ultrafleet.cli.network_policy_report import network_policy_data, print_network_policy
+    from ultrafleet.cli.plan_report import plan_data, print_checkpoints, print_findings, print_interfaces, print_plan
+    from ultrafleet.cli.scheduler_report import print_scheduler, scheduler_data
     from ultrafleet.planning.checkpoint import plan_checkpoints
     from ultrafleet.planning.fleets import resolve_all
     from ultrafleet.planning.network import plan_subnets
     from ultrafleet.planning.network_policy import plan_network_policy
-    from ultrafleet.report import plan_data, print_checkpoints, print_findings, print_interfaces, print_plan
-    from ultrafleet.scheduler_report import print_scheduler, scheduler_data
 
     spec, warnings = _load_all(spec_path, environment)
     fleets = resolve_all(spec)
     subnets = plan_subnets(fleets, spec.availability_zones, spec.network.subnet_prefix_length)
     data = plan_data(spec, fleets, subnets, warnings, plan_checkpoints(spec, fleets))
-    from ultrafleet.lifecycle_report import lifecycle_data, print_lifecycle
+    from ultrafleet.cli.lifecycle_report import lifecycle_data, print_lifecycle
     from ultrafleet.planning.node_lifecycle import plan_all
 
     data["lifecycle"] = lifecycle_data(plan_all(spec, fleets, plan_checkpoints(spec, fleets)))
     data["scheduler"] = scheduler_data(spec, fleets)
     data["network_policy"] = network_policy_data(plan_network_policy(spec, fleets))
-    from ultrafleet.stack_counts_report import print_stack_counts, stack_counts_data
+    from ultrafleet.cli.stack_counts_report import print_stack_counts, stack_counts_data
 
     data["stacks"] = stack_counts_data(spec, fleets)
     if prices:
@@ -151,7 +151,7 @@ def plan(
     print_network_policy(out, data["network_policy"])
     print_stack_counts(out, data["stacks"])
     if prices:
-        from ultrafleet.cost_report import print_cost
+        from ultrafleet.cli.cost_report import print_cost
 
         print_cost(out, data["cost"])
     if show_interfaces:
@@ -167,7 +167,7 @@ def cost(
 ) -> None:
     """Cost per fleet and in total, per training run and per million tokens, purchase options side by side, and
     what the checkpoint tier saves; from the shipped price table for the spec's region or --prices."""
-    from ultrafleet.cost_report import print_cost, print_cost_warnings
+    from ultrafleet.cli.cost_report import print_cost, print_cost_warnings
     from ultrafleet.planning.fleets import resolve_all
 
     spec, _ = _load_all(spec_path, environment)
@@ -181,7 +181,7 @@ def cost(
 
 def _cdk_synth(spec_path: Path, environment: str | None, output: Path, *, pipeline: bool = False) -> None:
     """The pinned `cdk synth` of a checked spec into ``output``; exits with cdk's code when it fails."""
-    from ultrafleet.cdk_cli import CdkCliMissing, project_root, run_cdk
+    from ultrafleet.deploy.cdk_cli import CdkCliMissing, project_root, run_cdk
 
     _check_lock(spec_path, environment)
     context = ["-c", f"spec={spec_path.resolve()}"]
@@ -235,10 +235,10 @@ def diff(
     import os
     from concurrent.futures import ThreadPoolExecutor
 
-    from ultrafleet.assembly import assembly_stacks, template_file
-    from ultrafleet.cdk_cli import project_root, run_cdk
-    from ultrafleet.change_guard import guard, parse_cdk_diff
-    from ultrafleet.report import print_findings
+    from ultrafleet.cli.plan_report import print_findings
+    from ultrafleet.deploy.assembly import assembly_stacks, template_file
+    from ultrafleet.deploy.cdk_cli import project_root, run_cdk
+    from ultrafleet.deploy.change_guard import guard, parse_cdk_diff
 
     _load_all(spec_path, environment)
     if against and not (against / "manifest.json").is_file():
@@ -286,7 +286,7 @@ def check(
     assembly: Annotated[Path, typer.Argument(help="A cloud assembly directory (cdk synth output)")] = Path("cdk.out"),
 ) -> None:
     """Run ultrafleet's rule pack over every template of a cloud assembly; exit 1 on error findings."""
-    from ultrafleet.report import print_findings
+    from ultrafleet.cli.plan_report import print_findings
     from ultrafleet.rules import load_assembly, run
 
     if not (assembly / "manifest.json").is_file():
@@ -332,7 +332,7 @@ def topology(
         else:
             topo = _live_topology(region, placement_group, asg, fleet, instance_ids)
     except SpecError as exc:
-        from ultrafleet.report import print_findings
+        from ultrafleet.cli.plan_report import print_findings
 
         print_findings(err, exc.findings)
         raise typer.Exit(2) from None
@@ -376,7 +376,7 @@ def workflow(
     """Write the GitHub Actions workflow: checks, then diff and approved deploy per environment (OIDC roles)."""
     import os
 
-    from ultrafleet.workflow import deployment_order, render_workflow
+    from ultrafleet.deploy.workflow import deployment_order, render_workflow
 
     spec, _ = _load_checked(spec_path)
     try:
@@ -418,8 +418,8 @@ def report(
 ) -> None:
     """Write the cost report as one HTML file that opens with no network: charts of monthly cost by fleet and tier,
     purchase options side by side, and lost GPU time against the checkpoint interval."""
-    from ultrafleet.cost_html import render_html
-    from ultrafleet.cost_report import print_cost_warnings
+    from ultrafleet.cli.cost_html import render_html
+    from ultrafleet.cli.cost_report import print_cost_warnings
     from ultrafleet.planning.fleets import resolve_all
 
     spec, _ = _load_checked(spec_path, environment)
@@ -431,7 +431,7 @@ def report(
 
 def _check_lock(spec_path: Path, environment: str | None) -> None:
     """Exit 2 when the spec's AMI lock file belongs to another spec or region, or misses a fleet."""
-    from ultrafleet.ami_lock import locked
+    from ultrafleet.planning.ami_lock import locked
 
     try:
         locked(_load_checked(spec_path, environment)[0], spec_path, environment)
@@ -441,9 +441,9 @@ def _check_lock(spec_path: Path, environment: str | None) -> None:
 
 def _warn_ami_changes(spec_path: Path, environment: str | None, output: Path, against: Path | None) -> None:
     """Warn for each fleet whose AMI the deploy would change (old and new ids)."""
-    from ultrafleet.ami_lock import ami_changes, deployed_templates
-    from ultrafleet.assembly import assembly_stacks, template_file
-    from ultrafleet.report import print_findings
+    from ultrafleet.cli.plan_report import print_findings
+    from ultrafleet.deploy.assembly import assembly_stacks, template_file
+    from ultrafleet.planning.ami_lock import ami_changes, deployed_templates
 
     def templates(cdk_out: Path) -> dict[str, dict]:
         return {k: json.loads(template_file(cdk_out, v).read_text()) for k, v in assembly_stacks(cdk_out).items()}
@@ -452,7 +452,7 @@ def _warn_ami_changes(spec_path: Path, environment: str | None, output: Path, ag
     if against:
         old, resolved = templates(against), {}
     else:
-        from ultrafleet.live import NoCredentials, session
+        from ultrafleet.account.credentials import NoCredentials, session
 
         try:
             cfn = session(_load_checked(spec_path, environment)[0].region).client("cloudformation")
@@ -471,8 +471,15 @@ def lock(
     """Pin each fleet's AMI: read its public SSM parameter now and write <spec>.lock.yaml beside the spec."""
     from datetime import UTC, datetime
 
-    from ultrafleet.ami_lock import check_lock, lock_path, new_lock, read_lock, read_parameters, unpinned_parameters
-    from ultrafleet.live import NoCredentials, session
+    from ultrafleet.account.credentials import NoCredentials, session
+    from ultrafleet.planning.ami_lock import (
+        check_lock,
+        lock_path,
+        new_lock,
+        read_lock,
+        read_parameters,
+        unpinned_parameters,
+    )
 
     spec, _ = _load_checked(spec_path, environment)
     path = lock_path(spec_path, environment)
@@ -507,8 +514,8 @@ app.add_typer(tags_app, name="tags")
 def tags_activate(spec_path: SpecPath) -> None:
     """Activate ultrafleet's and the spec's tag keys as cost-allocation tags (needs ce:UpdateCostAllocationTagsStatus
     in the management account)."""
-    from ultrafleet.cost_tags import CE_REGION, activate, tag_keys
-    from ultrafleet.live import NoCredentials, session
+    from ultrafleet.account.cost_tags import CE_REGION, activate, tag_keys
+    from ultrafleet.account.credentials import NoCredentials, session
 
     spec, _ = _load_checked(spec_path)
     keys = tag_keys(spec)
@@ -533,11 +540,11 @@ def preflight(spec_path: SpecPath, environment: EnvOption = None) -> None:
 
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from ultrafleet.ami_lock import locked
-    from ultrafleet.live import NoCredentials, session
+    from ultrafleet.account.credentials import NoCredentials, session
+    from ultrafleet.account.preflight import Clients, run
+    from ultrafleet.account.preflight.launch import images
+    from ultrafleet.planning.ami_lock import locked
     from ultrafleet.planning.fleets import resolve_all
-    from ultrafleet.preflight import Clients, run
-    from ultrafleet.preflight.launch import images
 
     spec, _ = _load_checked(spec_path, environment)
     try:

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from botocore.exceptions import ClientError
 
+from ultrafleet.account.preflight import Clients, Result, max_instances
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.planning.network import ips_needed_per_az
-from ultrafleet.preflight import Clients, Result, max_instances
 from ultrafleet.spec.models import Spec
 
 ENDING_SOON = timedelta(days=1)
