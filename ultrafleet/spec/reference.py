@@ -178,7 +178,7 @@ def render_markdown(schema: dict[str, Any]) -> str:
         f"`{REGENERATE}`.",
         "",
         "A field left out takes its default; `required` fields have none. Rules that need the instance catalog or",
-        "several fields at once are `ultrafleet validate`'s.",
+        "several fields at once are validation's: [validation codes](validation-codes.md).",
         "",
         "Sections: " + ", ".join(f"[{ref.headings[key]}](#{ref.anchor(key)})" for key in ref.order) + ".",
         "",
