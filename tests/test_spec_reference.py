@@ -47,7 +47,7 @@ def test_a_row_carries_type_default_allowed_values_constraints_and_description()
     page = render_markdown(schema)
     assert "| `size` | integer | `2` | ≥ 1; ≤ 7 | Parts `n`. |" in page
     assert "| `kind` | string | required | `x`, `y` |  |" in page
-    assert "| `inner` | [Inner](#inner) or null | none |  |  |" in page
+    assert "| `inner` | [Inner](#inner) or null | not set |  |  |" in page
     assert "| `ids` | list of string | `[]` | 1 or more items; each matches `^a\\|b$` |  |" in page
     assert "## Inner\n\nAt `inner`.\n" in page
     assert "## Kind" not in page

@@ -140,7 +140,7 @@ class _Reference:
         ref = field.get("$ref", "").rsplit("/", 1)[-1]
         if ref in self.defs and isinstance(value, dict) and value and value == self._defaults(ref):
             return "each field's default"
-        return "none" if value is None else f"`{json.dumps(value, separators=(', ', ': '))}`"
+        return "not set" if value is None else f"`{json.dumps(value, separators=(', ', ': '))}`"
 
     def section(self, heading: str, node: dict[str, Any], paths: list[str]) -> list[str]:
         lines = [f"## {heading}", ""]
