@@ -12,6 +12,7 @@ code appears in ultrafleet/ that the page does not list, or when the page is out
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import sys
 from collections import defaultdict
@@ -187,6 +188,7 @@ def _rule_levels() -> dict[str, str]:
     return levels
 
 
+@functools.cache
 def emitted() -> dict[str, dict[str, set[str]]]:
     """code -> {"levels", "fields", "messages", "modules"}, from every call in ultrafleet/ that reports one."""
     found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
