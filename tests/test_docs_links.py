@@ -13,6 +13,9 @@ from conftest import ROOT
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("**/*.md"))]
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
 EXTERNAL = ("http://", "https://", "mailto:")
+# Pages that another branch of this session adds (the README links them already). Each entry must go once the
+# page exists: test_pending_pages_do_not_exist_yet fails then, so the merge removes it.
+PENDING = {ROOT / "docs" / "speed.md"}
 
 
 def anchors(page: Path) -> set[str]:
@@ -34,6 +37,7 @@ def anchors(page: Path) -> set[str]:
 
 def links(page: Path) -> list[str]:
     text = re.sub(r"```.*?```", "", page.read_text(), flags=re.S)
+    text = re.sub(r"`[^`\n]*`", "", text)  # a link in inline code is an example, not a link (patterns have brackets)
     return [target for target in LINK.findall(text) if not target.startswith(EXTERNAL)]
 
 
@@ -43,6 +47,8 @@ def test_every_link_resolves(page):
     for target in links(page):
         path, _, fragment = target.partition("#")
         file = (page.parent / path).resolve() if path else page
+        if file in PENDING:
+            continue
         if not file.exists() or ROOT not in file.parents:
             broken.append(f"{target}: no such file in the repository")
         elif fragment and file.suffix == ".md" and fragment not in anchors(file):
@@ -52,6 +58,22 @@ def test_every_link_resolves(page):
 
 def test_the_checker_sees_a_broken_link(tmp_path):
     page = tmp_path / "page.md"
-    page.write_text("# Spec reference\n\n[ok](#spec-reference) [bad](#nope) [file](missing.md)\n")
+    page.write_text("# Spec reference\n\n[ok](#spec-reference) [bad](#nope) [file](missing.md) `[a](b)`\n")
     assert links(page) == ["#spec-reference", "#nope", "missing.md"]
     assert anchors(page) == {"spec-reference"}
+
+
+def test_pending_pages_do_not_exist_yet():
+    assert [p for p in PENDING if p.exists()] == [], "remove these pages from PENDING: they exist now"
+
+
+def test_every_docs_page_is_reachable_from_the_readme():
+    seen, todo = set(), [ROOT / "README.md"]
+    while todo:
+        page = todo.pop()
+        if page in seen or page.suffix != ".md" or not page.exists():
+            continue
+        seen.add(page)
+        todo += [(page.parent / t.partition("#")[0]).resolve() for t in links(page) if t.partition("#")[0]]
+    unreachable = sorted(str(p.relative_to(ROOT)) for p in PAGES if p not in seen)
+    assert unreachable == [], f"no link from README.md leads to {unreachable}"

@@ -399,9 +399,18 @@ def workflow(
 
 
 @app.command()
-def schema(output: Annotated[Path | None, typer.Option(help="Write here instead of stdout")] = None) -> None:
+def schema(
+    output: Annotated[Path | None, typer.Option(help="Write here instead of stdout")] = None,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="The spec reference page instead (docs/spec-reference.md)")
+    ] = False,
+) -> None:
     """Print the spec's JSON Schema, for editors to validate specs as they are typed."""
     text = json.dumps(Spec.model_json_schema(), indent=2) + "\n"
+    if markdown:
+        from ultrafleet.spec.reference import render_markdown
+
+        text = render_markdown(Spec.model_json_schema())
     if output:
         output.write_text(text)
         out.print(f"wrote {output}")
