@@ -13,11 +13,10 @@ import math
 from dataclasses import dataclass
 
 from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.lustre import PERSISTENT_2_THROUGHPUTS, next_lustre_capacity, per_unit_throughput
 from ultrafleet.spec.models import Checkpoint, Lustre, Role, Spec
 
 OPTIMIZER_BYTES_PER_PARAMETER = 12
-DEFAULT_PERSISTENT_2_MB_S_PER_TIB = 250
-PERSISTENT_2_THROUGHPUTS = (125, 250, 500, 1000)
 
 FSX_SSD_TABLE = "FSx for Lustre User Guide, SSD performance table (ssd-storage.html)"
 SCRATCH_2_WRITE_MB_S_PER_TIB = 100
@@ -95,9 +94,7 @@ def checkpoint_size_gb(ckpt: Checkpoint) -> tuple[float, str]:
 
 def lustre_per_unit(lustre: Lustre) -> int:
     """The write throughput per TiB: SCRATCH_2's write baseline, or PERSISTENT_2's per-unit throughput."""
-    if lustre.deployment_type == "SCRATCH_2":
-        return SCRATCH_2_WRITE_MB_S_PER_TIB
-    return lustre.throughput_mb_s_per_tib or DEFAULT_PERSISTENT_2_MB_S_PER_TIB
+    return per_unit_throughput(lustre) or SCRATCH_2_WRITE_MB_S_PER_TIB
 
 
 def lustre_gb_s(lustre: Lustre) -> tuple[float, str]:
@@ -220,8 +217,6 @@ def _express(fleet: ResolvedFleet, spec: Spec, ckpt: Checkpoint, size: float) ->
 
 
 def _lustre_suggestion(fleet: ResolvedFleet, lustre: Lustre, tier: TierTime, size: float, target: int) -> str:
-    from ultrafleet.validation.storage import next_lustre_capacity
-
     need_gb_s = size / target
     if tier.binding_limit.startswith("Lustre clients"):
         clients = next(limit for limit in tier.limits if limit.name == tier.binding_limit)

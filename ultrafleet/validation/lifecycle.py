@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from ultrafleet import catalog
 from ultrafleet.findings import Finding, error, warning
 from ultrafleet.planning import node_lifecycle as nl
-from ultrafleet.planning.checkpoint import plan_checkpoints
+from ultrafleet.planning.checkpoint import CheckpointPlan
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.spec.models import CapacityBlock, Spec
 
@@ -145,9 +145,9 @@ def _warning_lead(fleet: ResolvedFleet, term: nl.Termination) -> list[Finding]:
     ]
 
 
-def check(spec: Spec, fleets: list[ResolvedFleet]) -> list[Finding]:
+def check(spec: Spec, fleets: list[ResolvedFleet], checkpoint_plans: list[CheckpointPlan]) -> list[Finding]:
     out: list[Finding] = []
-    checkpoints = {c.fleet: c for c in plan_checkpoints(spec, fleets)}
+    checkpoints = {c.fleet: c for c in checkpoint_plans}
     for fleet in fleets:
         out += (_spares(fleet) or _block_holds_spares(fleet)) + _block_times(fleet)
         heartbeat = _heartbeat_range(fleet)
