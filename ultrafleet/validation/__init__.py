@@ -59,7 +59,7 @@ def _plan_checks(spec: Spec, deployment: DeploymentPlan) -> list[Finding]:
     resolved = deployment.resolved_fleets
     findings = network.check(spec, resolved, deployment.subnets) + storage.check(spec, resolved)
     findings += inference.check(spec, resolved)
-    findings += check_lifecycle(spec, resolved, deployment.checkpoints)
+    findings += check_lifecycle(resolved, deployment.lifecycles)
     findings += scheduler.check(spec, resolved)
     findings += stack_quotas.check(spec, resolved, deployment.stack_counts)
     return findings
