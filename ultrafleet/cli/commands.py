@@ -180,11 +180,12 @@ def cost(
         print_cost(out, data)
 
 
-def _cdk_synth(spec_path: Path, environment: str | None, output: Path, *, pipeline: bool = False) -> None:
-    """The pinned `cdk synth` of a checked spec into ``output``; exits with cdk's code when it fails."""
+def _cdk_synth(spec: Spec, spec_path: Path, environment: str | None, output: Path, *, pipeline: bool = False) -> None:
+    """The pinned `cdk synth` of a checked spec (read from ``spec_path``) into ``output``; exits with cdk's code when
+    it fails."""
     from ultrafleet.deploy.cdk_cli import CdkCliMissing, project_root, run_cdk
 
-    _check_lock(spec_path, environment)
+    _check_lock(spec, spec_path, environment)
     context = ["-c", f"spec={spec_path.resolve()}"]
     context += ["-c", f"env={environment}"] if environment else []
     context += ["-c", "pipeline=true"] if pipeline else []
@@ -215,7 +216,7 @@ def synth(
             _fail(spec_path, environment, exc)
         for name in spec.environments:
             _load_checked(spec_path, name)
-    _cdk_synth(spec_path, environment, output, pipeline=pipeline)
+    _cdk_synth(spec, spec_path, environment, output, pipeline=pipeline)
     out.print(f"synthesized {spec_path} into {output}", highlight=False, markup=False)
 
 
@@ -241,11 +242,11 @@ def diff(
     from ultrafleet.deploy.cdk_cli import project_root, run_cdk
     from ultrafleet.deploy.change_guard import guard, parse_cdk_diff
 
-    _load_all(spec_path, environment)
+    spec = _load_all(spec_path, environment)[0].spec
     if against and not (against / "manifest.json").is_file():
         err.print(f"error: --against {against} is not a cloud assembly (no manifest.json)")
         raise typer.Exit(2)
-    _cdk_synth(spec_path, environment, output)
+    _cdk_synth(spec, spec_path, environment, output)
     _warn_ami_changes(spec_path, environment, output, against)
     old = assembly_stacks(against) if against else {}
     runs: dict[str, list[str] | None] = {}
@@ -429,12 +430,12 @@ def report(
     out.print(f"wrote {html} ({len(data['fleets'])} fleets, prices taken {data['prices']['taken']})", highlight=False)
 
 
-def _check_lock(spec_path: Path, environment: str | None) -> None:
+def _check_lock(spec: Spec, spec_path: Path, environment: str | None) -> None:
     """Exit 2 when the spec's AMI lock file belongs to another spec or region, or misses a fleet."""
     from ultrafleet.planning.ami_lock import locked
 
     try:
-        locked(_load_checked(spec_path, environment)[0], spec_path, environment)
+        locked(spec, spec_path, environment)
     except SpecError as exc:
         _fail(spec_path, environment, exc)
 
