@@ -190,6 +190,22 @@ CASES = {
         "error UF-PLC-003 fleets[0].availability_zones: ['us-east-1a', 'us-east-1b']: a cluster placement group "
         "lives in one zone; use one zone or placement.strategy: spread",
     ),
+    # with a checkpoint to plan: the plan leaves out what contradicts, validation names it (it used to crash)
+    "drain to missing lustre with a checkpoint": (
+        spec_dict(storage={"checkpoint": {"size_gb": 100}, "nvme_cache": {"drain_target": "lustre"}}),
+        "error UF-STO-006 storage.nvme_cache.drain_target: lustre: the spec has no storage.lustre; add one or drain "
+        "to s3",
+    ),
+    "drain to missing express bucket with a checkpoint": (
+        spec_dict(storage={"checkpoint": {"size_gb": 100}, "nvme_cache": {"drain_target": "express"}}),
+        "error UF-STO-012 storage.nvme_cache.drain_target: express: the spec has no storage.express_bucket; add "
+        "`express_bucket: {}` or drain to s3",
+    ),
+    "checkpoint without a size": (
+        spec_dict(storage={"checkpoint": {}}),
+        "error UF-STO-009 storage.checkpoint: set exactly one of model_parameters_billion (with bytes_per_parameter, "
+        "optimizer_state) or size_gb",
+    ),
     "partition count with cluster": (
         spec_dict(fleets=[fleet(placement={"strategy": "cluster", "partition_count": 3})]),
         "error UF-PLC-004 fleets[0].placement.partition_count: 3 contradicts placement.strategy 'cluster'; set "

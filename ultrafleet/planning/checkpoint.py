@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.planning.lustre import PERSISTENT_2_THROUGHPUTS, next_lustre_capacity, per_unit_throughput
-from ultrafleet.spec.models import Checkpoint, Lustre, Role, Spec
+from ultrafleet.spec.models import Checkpoint, Lustre, Role, Spec, Storage
 
 OPTIMIZER_BYTES_PER_PARAMETER = 12
 
@@ -312,8 +312,20 @@ def plan_fleet(spec: Spec, fleet: ResolvedFleet) -> CheckpointPlan:
     )
 
 
+def _coherent(storage: Storage) -> bool:
+    """A checkpoint section with exactly one size, and a drain target that exists (validation reports each
+    contradiction: UF-STO-009, UF-STO-006, UF-STO-012)."""
+    ckpt, nvme = storage.checkpoint, storage.nvme_cache
+    if ckpt is None or (ckpt.model_parameters_billion is None) == (ckpt.size_gb is None):
+        return False
+    target = nvme.drain_target if nvme else None
+    return not (
+        (target == "lustre" and storage.lustre is None) or (target == "express" and storage.express_bucket is None)
+    )
+
+
 def plan_checkpoints(spec: Spec, fleets: list[ResolvedFleet]) -> list[CheckpointPlan]:
-    """One plan per training fleet; none without storage.checkpoint."""
-    if spec.storage.checkpoint is None:
+    """One plan per training fleet; none without storage.checkpoint or when its settings contradict."""
+    if not _coherent(spec.storage):
         return []
     return [plan_fleet(spec, f) for f in fleets if f.spec.role is Role.TRAINING]
