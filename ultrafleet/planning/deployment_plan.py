@@ -85,9 +85,6 @@ class DeploymentPlan:
     def network_policy(self) -> list[FleetPolicy]:
         return [f.network_policy for f in self.fleets]
 
-    def fleet(self, name: str) -> FleetPlan:
-        return next(f for f in self.fleets if f.fleet.spec.name == name)
-
 
 def plan(spec: Spec) -> DeploymentPlan:
     """The plan of a spec whose fleet types resolve (validation checks the rest of it, on this plan)."""
