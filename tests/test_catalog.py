@@ -178,3 +178,14 @@ def test_trn2u_accelerator_memory_from_neuron_documentation():
     """96 GiB of HBM per Trainium2 (Neuron 'Trainium2 Architecture Guide for NKI')."""
     acc = catalog.get("trn2u.48xlarge").accelerators
     assert (acc.model, acc.count, acc.memory_mib_each) == ("Trainium2", 16, 96 * 1024)
+
+
+def test_accelerator_kind_is_gpu_or_neuron_for_every_type():
+    kinds = {name: t.accelerator_kind for name, t in catalog.instance_types().items()}
+    assert sorted(n for n, kind in kinds.items() if kind == "neuron") == [
+        "inf2.48xlarge",
+        "trn1.32xlarge",
+        "trn2.48xlarge",
+        "trn2u.48xlarge",
+    ]
+    assert {kind for n, kind in kinds.items()} == {"gpu", "neuron"}

@@ -7,6 +7,7 @@ import pytest
 from conftest import fleet, spec_dict
 from ultrafleet.findings import Level, SpecError
 from ultrafleet.spec import parse_spec
+from ultrafleet.spec.models import PlacementStrategy
 from ultrafleet.validation import validate
 
 
@@ -189,9 +190,30 @@ CASES = {
         "error UF-PLC-003 fleets[0].availability_zones: ['us-east-1a', 'us-east-1b']: a cluster placement group "
         "lives in one zone; use one zone or placement.strategy: spread",
     ),
-    "partition count without partition": (
-        spec_dict(fleets=[fleet(placement={"partition_count": 3})]),
+    # with a checkpoint to plan: the plan leaves out what contradicts, validation names it (it used to crash)
+    "drain to missing lustre with a checkpoint": (
+        spec_dict(storage={"checkpoint": {"size_gb": 100}, "nvme_cache": {"drain_target": "lustre"}}),
+        "error UF-STO-006 storage.nvme_cache.drain_target: lustre: the spec has no storage.lustre; add one or drain "
+        "to s3",
+    ),
+    "drain to missing express bucket with a checkpoint": (
+        spec_dict(storage={"checkpoint": {"size_gb": 100}, "nvme_cache": {"drain_target": "express"}}),
+        "error UF-STO-012 storage.nvme_cache.drain_target: express: the spec has no storage.express_bucket; add "
+        "`express_bucket: {}` or drain to s3",
+    ),
+    "checkpoint without a size": (
+        spec_dict(storage={"checkpoint": {}}),
+        "error UF-STO-009 storage.checkpoint: set exactly one of model_parameters_billion (with bytes_per_parameter, "
+        "optimizer_state) or size_gb",
+    ),
+    "partition count with cluster": (
+        spec_dict(fleets=[fleet(placement={"strategy": "cluster", "partition_count": 3})]),
         "error UF-PLC-004 fleets[0].placement.partition_count: 3 contradicts placement.strategy 'cluster'; set "
+        "strategy: partition or remove partition_count",
+    ),
+    "partition count with spread": (
+        spec_dict(fleets=[fleet(count=2, placement={"strategy": "spread", "partition_count": 7})]),
+        "error UF-PLC-004 fleets[0].placement.partition_count: 7 contradicts placement.strategy 'spread'; set "
         "strategy: partition or remove partition_count",
     ),
     "ami without architecture": (
@@ -324,6 +346,25 @@ def test_multi_zone_inference_infers_no_efa_and_no_placement_group():
 
     resolved = resolve(spec, 0)
     assert (validate(spec), resolved.efa, resolved.placement_strategy) == ([], False, None)
+
+
+@pytest.mark.parametrize("zones", [["us-east-1a"], ["us-east-1a", "us-east-1b"]])
+def test_partition_count_alone_infers_the_partition_strategy(zones):
+    spec = parse_spec(
+        spec_dict(
+            fleets=[
+                fleet(
+                    role="inference",
+                    instance_type="g7e.48xlarge",
+                    availability_zones=zones,
+                    placement={"partition_count": 3},
+                )
+            ]
+        )
+    )
+    from ultrafleet.planning.fleets import resolve
+
+    assert (validate(spec), resolve(spec, 0).placement_strategy) == ([], PlacementStrategy.PARTITION)
 
 
 @pytest.mark.parametrize(("gib", "ok"), [(1200, True), (2400, True), (3600, False), (4800, True), (1199, None)])

@@ -69,6 +69,11 @@ class InstanceType:
     """Interfaces the whole instance takes; None where the catalog has no figure."""
 
     @property
+    def accelerator_kind(self) -> str | None:
+        """``gpu`` or ``neuron`` (the catalog's accelerator kinds); None for a type without accelerators."""
+        return self.accelerators.kind if self.accelerators else None
+
+    @property
     def architecture(self) -> str:
         """``arm64`` or ``x86_64`` (every catalogued type has exactly one)."""
         return self.architectures[0]

@@ -8,13 +8,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 from ultrafleet.findings import SpecError, error
 from ultrafleet.spec import Spec
+
+if TYPE_CHECKING:
+    from ultrafleet.planning.deployment_plan import DeploymentPlan
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 # Pipes and CI logs get a wide table instead of rich's 80-column default.
@@ -28,10 +31,16 @@ EnvOption = Annotated[
 
 
 def _load_checked(path: Path, environment: str | None = None) -> tuple[Spec, list]:
-    from ultrafleet.validation.spec_file import check_file
+    deployment, warnings = _plan_checked(path, environment)
+    return deployment.spec, warnings
+
+
+def _plan_checked(path: Path, environment: str | None = None) -> tuple[DeploymentPlan, list]:
+    """The checked spec's plan (computed once, by validation) and its warnings; exits 2 on errors."""
+    from ultrafleet.validation.spec_file import plan_file
 
     try:
-        return check_file(path, environment, zone_lookups=_zone_lookups())
+        return plan_file(path, environment, zone_lookups=_zone_lookups())
     except SpecError as exc:
         _fail(path, environment, exc)
 
@@ -46,12 +55,12 @@ def _zone_lookups() -> dict:
         return {}
 
 
-def _load_all(path: Path, environment: str | None) -> tuple[Spec, list]:
-    """``_load_checked``, and without --env every environment too: a spec whose environments fail is invalid."""
-    spec, warnings = _load_checked(path, environment)
-    for name in [] if environment else spec.environments:
+def _load_all(path: Path, environment: str | None) -> tuple[DeploymentPlan, list]:
+    """``_plan_checked``, and without --env every environment too: a spec whose environments fail is invalid."""
+    deployment, warnings = _plan_checked(path, environment)
+    for name in [] if environment else deployment.spec.environments:
         _load_checked(path, name)
-    return spec, warnings
+    return deployment, warnings
 
 
 def _fail(path: Path, environment: str | None, exc: SpecError) -> NoReturn:
@@ -96,13 +105,13 @@ def _today():
     return datetime.date.today()
 
 
-def _cost(spec_path: Path, environment: str | None, spec: Spec, fleets: list, prices: Path | None) -> dict:
+def _cost(spec_path: Path, environment: str | None, deployment: DeploymentPlan, prices: Path | None) -> dict:
     """The cost plan's data, from --prices or the shipped table for the spec's region; exits 2 on bad input.
     The table's age is judged against today's date here, in the CLI (planning reads no clock)."""
     from ultrafleet.cli.cost_estimate import full_cost_data
 
     try:
-        return full_cost_data(spec, fleets, prices, today=_today())
+        return full_cost_data(deployment, prices, today=_today())
     except SpecError as exc:
         _fail(spec_path, environment, exc)
 
@@ -120,26 +129,19 @@ def plan(
     from ultrafleet.cli.network_policy_report import network_policy_data, print_network_policy
     from ultrafleet.cli.plan_report import plan_data, print_checkpoints, print_findings, print_interfaces, print_plan
     from ultrafleet.cli.scheduler_report import print_scheduler, scheduler_data
-    from ultrafleet.planning.checkpoint import plan_checkpoints
-    from ultrafleet.planning.fleets import resolve_all
-    from ultrafleet.planning.network import plan_subnets
-    from ultrafleet.planning.network_policy import plan_network_policy
 
-    spec, warnings = _load_all(spec_path, environment)
-    fleets = resolve_all(spec)
-    subnets = plan_subnets(fleets, spec.availability_zones, spec.network.subnet_prefix_length)
-    data = plan_data(spec, fleets, subnets, warnings, plan_checkpoints(spec, fleets))
+    deployment, warnings = _load_all(spec_path, environment)  # validation computed the plan, once
+    data = plan_data(deployment, warnings)
     from ultrafleet.cli.lifecycle_report import lifecycle_data, print_lifecycle
-    from ultrafleet.planning.node_lifecycle import plan_all
 
-    data["lifecycle"] = lifecycle_data(plan_all(spec, fleets, plan_checkpoints(spec, fleets)))
-    data["scheduler"] = scheduler_data(spec, fleets)
-    data["network_policy"] = network_policy_data(plan_network_policy(spec, fleets))
+    data["lifecycle"] = lifecycle_data(deployment.lifecycles)
+    data["scheduler"] = scheduler_data(deployment)
+    data["network_policy"] = network_policy_data(deployment.network_policy)
     from ultrafleet.cli.stack_counts_report import print_stack_counts, stack_counts_data
 
-    data["stacks"] = stack_counts_data(spec, fleets)
+    data["stacks"] = stack_counts_data(deployment.stack_counts)
     if prices:
-        data["cost"] = _cost(spec_path, environment, spec, fleets, prices)
+        data["cost"] = _cost(spec_path, environment, deployment, prices)
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
@@ -168,10 +170,9 @@ def cost(
     """Cost per fleet and in total, per training run and per million tokens, purchase options side by side, and
     what the checkpoint tier saves; from the shipped price table for the spec's region or --prices."""
     from ultrafleet.cli.cost_report import print_cost, print_cost_warnings
-    from ultrafleet.planning.fleets import resolve_all
 
-    spec, _ = _load_all(spec_path, environment)
-    data = _cost(spec_path, environment, spec, resolve_all(spec), prices)
+    deployment, _ = _load_all(spec_path, environment)
+    data = _cost(spec_path, environment, deployment, prices)
     print_cost_warnings(err, data)
     if as_json:
         typer.echo(json.dumps(data, indent=2))
@@ -179,11 +180,12 @@ def cost(
         print_cost(out, data)
 
 
-def _cdk_synth(spec_path: Path, environment: str | None, output: Path, *, pipeline: bool = False) -> None:
-    """The pinned `cdk synth` of a checked spec into ``output``; exits with cdk's code when it fails."""
+def _cdk_synth(spec: Spec, spec_path: Path, environment: str | None, output: Path, *, pipeline: bool = False) -> None:
+    """The pinned `cdk synth` of a checked spec (read from ``spec_path``) into ``output``; exits with cdk's code when
+    it fails."""
     from ultrafleet.deploy.cdk_cli import CdkCliMissing, project_root, run_cdk
 
-    _check_lock(spec_path, environment)
+    _check_lock(spec, spec_path, environment)
     context = ["-c", f"spec={spec_path.resolve()}"]
     context += ["-c", f"env={environment}"] if environment else []
     context += ["-c", "pipeline=true"] if pipeline else []
@@ -204,7 +206,7 @@ def synth(
     output: Annotated[Path, typer.Option(help="Cloud assembly directory")] = Path("cdk.out"),
 ) -> None:
     """Validate, then run the pinned `cdk synth` for the spec (offline: no AWS call)."""
-    spec, _ = _load_all(spec_path, environment)
+    spec = _load_all(spec_path, environment)[0].spec
     if pipeline:
         from ultrafleet.validation.pipeline import required
 
@@ -214,7 +216,7 @@ def synth(
             _fail(spec_path, environment, exc)
         for name in spec.environments:
             _load_checked(spec_path, name)
-    _cdk_synth(spec_path, environment, output, pipeline=pipeline)
+    _cdk_synth(spec, spec_path, environment, output, pipeline=pipeline)
     out.print(f"synthesized {spec_path} into {output}", highlight=False, markup=False)
 
 
@@ -240,11 +242,11 @@ def diff(
     from ultrafleet.deploy.cdk_cli import project_root, run_cdk
     from ultrafleet.deploy.change_guard import guard, parse_cdk_diff
 
-    _load_all(spec_path, environment)
+    spec = _load_all(spec_path, environment)[0].spec
     if against and not (against / "manifest.json").is_file():
         err.print(f"error: --against {against} is not a cloud assembly (no manifest.json)")
         raise typer.Exit(2)
-    _cdk_synth(spec_path, environment, output)
+    _cdk_synth(spec, spec_path, environment, output)
     _warn_ami_changes(spec_path, environment, output, against)
     old = assembly_stacks(against) if against else {}
     runs: dict[str, list[str] | None] = {}
@@ -429,21 +431,20 @@ def report(
     purchase options side by side, and lost GPU time against the checkpoint interval."""
     from ultrafleet.cli.cost_html import render_html
     from ultrafleet.cli.cost_report import print_cost_warnings
-    from ultrafleet.planning.fleets import resolve_all
 
-    spec, _ = _load_checked(spec_path, environment)
-    data = _cost(spec_path, environment, spec, resolve_all(spec), prices)
+    deployment, _ = _plan_checked(spec_path, environment)
+    data = _cost(spec_path, environment, deployment, prices)
     print_cost_warnings(err, data)
     html.write_text(render_html(data))
     out.print(f"wrote {html} ({len(data['fleets'])} fleets, prices taken {data['prices']['taken']})", highlight=False)
 
 
-def _check_lock(spec_path: Path, environment: str | None) -> None:
+def _check_lock(spec: Spec, spec_path: Path, environment: str | None) -> None:
     """Exit 2 when the spec's AMI lock file belongs to another spec or region, or misses a fleet."""
     from ultrafleet.planning.ami_lock import locked
 
     try:
-        locked(_load_checked(spec_path, environment)[0], spec_path, environment)
+        locked(spec, spec_path, environment)
     except SpecError as exc:
         _fail(spec_path, environment, exc)
 
@@ -553,11 +554,10 @@ def preflight(spec_path: SpecPath, environment: EnvOption = None) -> None:
     from ultrafleet.account.preflight import Clients, run
     from ultrafleet.account.preflight.launch import images
     from ultrafleet.planning.ami_lock import locked
-    from ultrafleet.planning.fleets import resolve_all
 
-    spec, _ = _load_checked(spec_path, environment)
+    deployment, _ = _plan_checked(spec_path, environment)
     try:
-        spec = locked(spec, spec_path, environment)
+        spec = locked(deployment.spec, spec_path, environment)
         aws = session(spec.region)
     except SpecError as exc:
         _fail(spec_path, environment, exc)
@@ -566,7 +566,7 @@ def preflight(spec_path: SpecPath, environment: EnvOption = None) -> None:
         raise typer.Exit(2) from None
     clients = Clients(ec2=aws.client("ec2"), service_quotas=aws.client("service-quotas"), ssm=aws.client("ssm"))
     try:
-        results = run(spec, resolve_all(spec), clients, datetime.now(UTC), images(spec, clients.ssm))
+        results = run(spec, deployment.resolved_fleets, clients, datetime.now(UTC), images(spec, clients.ssm))
     except (ClientError, BotoCoreError) as exc:
         err.print(
             f"error: a read-only call failed: {exc}; see docs/landing-zone.md for the permissions", highlight=False

@@ -83,14 +83,15 @@ def _goodput_data(g) -> dict[str, Any]:
     }
 
 
-def full_cost_data(spec, fleets, prices: Path | None, *, today: datetime.date) -> dict[str, Any]:
-    """Everything `ultrafleet cost` and `report` show; SpecError on a bad table or a table for another region."""
-    from ultrafleet.planning.checkpoint import plan_checkpoints
+def full_cost_data(deployment, prices: Path | None, *, today: datetime.date) -> dict[str, Any]:
+    """Everything `ultrafleet cost` and `report` show, for a DeploymentPlan; SpecError on a bad table or a table for
+    another region."""
     from ultrafleet.planning.cost import plan_cost
     from ultrafleet.planning.goodput import plan_goodput
     from ultrafleet.planning.prices import default_prices, load_prices
     from ultrafleet.planning.workload import always_on_options, plan_serving, plan_training
 
+    spec, fleets = deployment.spec, deployment.resolved_fleets
     table = load_prices(prices) if prices else default_prices(spec.region)
     plan = plan_cost(spec, fleets, table)
     data = cost_data(spec.name, plan)
@@ -99,7 +100,7 @@ def full_cost_data(spec, fleets, prices: Path | None, *, today: datetime.date) -
     by_name = {f.spec.name: f for f in fleets}
     runs = {r.fleet: r for r in (spec.workload.training if spec.workload else [])}
     goodput, training, warnings = [], [], []
-    for ckpt in plan_checkpoints(spec, fleets):
+    for ckpt in deployment.checkpoints:
         run = runs.get(ckpt.fleet)
         g = plan_goodput(
             ckpt,

@@ -11,10 +11,10 @@ from rich.table import Table
 
 from ultrafleet.findings import Finding
 from ultrafleet.planning.checkpoint import CheckpointPlan
+from ultrafleet.planning.deployment_plan import DeploymentPlan
 from ultrafleet.planning.efa_layout import Interface
 from ultrafleet.planning.fleets import ResolvedFleet
-from ultrafleet.planning.network import SubnetPlan
-from ultrafleet.spec.models import Spec
+from ultrafleet.planning.lustre import LustrePlan
 
 
 def _capacity(fleet: ResolvedFleet) -> str:
@@ -106,24 +106,34 @@ def checkpoint_data(plan: CheckpointPlan) -> dict[str, Any]:
     }
 
 
-def plan_data(
-    spec: Spec,
-    fleets: list[ResolvedFleet],
-    subnets: SubnetPlan,
-    warnings: list[Finding],
-    checkpoints: list[CheckpointPlan],
-) -> dict:
-    by_fleet = {c.fleet: checkpoint_data(c) for c in checkpoints}
+def plan_data(deployment: DeploymentPlan, warnings: list[Finding]) -> dict:
+    spec, subnets = deployment.spec, deployment.subnets
     return {
         "spec": spec.name,
         "region": spec.region,
-        "fleets": [fleet_data(f) | {"checkpoint": by_fleet.get(f.spec.name)} for f in fleets],
+        "fleets": [
+            fleet_data(f.fleet) | {"checkpoint": checkpoint_data(f.checkpoint) if f.checkpoint else None}
+            for f in deployment.fleets
+        ],
         "network": {
             "vpc_cidr": str(spec.network.existing_vpc.cidr if spec.network.existing_vpc else spec.network.vpc_cidr),
             "private_subnet_prefix": subnets.private_prefix,
             "ip_addresses_needed_per_az": subnets.ips_needed_per_az,
         },
+        "lustre": _lustre_data(deployment.lustre),
         "warnings": [str(w) for w in warnings],
+    }
+
+
+def _lustre_data(lustre: LustrePlan | None) -> dict[str, Any] | None:
+    """The file system as it will be created: its zone and its throughput with the default applied."""
+    if lustre is None:
+        return None
+    return {
+        "zone": lustre.zone,
+        "deployment_type": lustre.settings.deployment_type,
+        "storage_capacity_gib": lustre.settings.storage_capacity_gib,
+        "throughput_mb_s_per_tib": lustre.throughput_mb_s_per_tib,
     }
 
 

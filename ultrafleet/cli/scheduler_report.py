@@ -8,12 +8,13 @@ from typing import Any
 from rich.console import Console
 
 from ultrafleet.planning import scheduler as plan
-from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.deployment_plan import DeploymentPlan, FleetPlan
 from ultrafleet.spec.models import Spec
 
 
-def _fleet(spec: Spec, fleet: ResolvedFleet) -> dict[str, Any]:
-    if not plan.scheduled(spec, fleet.spec):
+def _fleet(spec: Spec, planned: FleetPlan) -> dict[str, Any]:
+    fleet = planned.fleet
+    if not planned.scheduled:
         return {"fleet": fleet.spec.name, "becomes": "ultrafleet Auto Scaling group (scheduler: none)"}
     if eks := plan.eks(spec):
         return {
@@ -31,20 +32,20 @@ def _fleet(spec: Spec, fleet: ResolvedFleet) -> dict[str, Any]:
     }
 
 
-def scheduler_data(spec: Spec, fleets: list[ResolvedFleet]) -> dict[str, Any] | None:
+def scheduler_data(deployment: DeploymentPlan) -> dict[str, Any] | None:
     """None without a scheduler section."""
+    spec = deployment.spec
     if spec.scheduler is None:
         return None
-    eks, pcs = plan.eks(spec), plan.pcs(spec)
+    eks, pcs = plan.eks(spec), deployment.pcs
+    components = plan.required_components(spec, deployment.resolved_fleets)
     return {
         "type": spec.scheduler.type,
         "cluster": eks.cluster_name if eks else pcs.cluster_id if pcs else None,
         "kubernetes_version": eks.kubernetes_version if eks else None,
-        "queues": plan.pcs_queues(spec, pcs) if pcs else None,
-        "fleets": [_fleet(spec, f) for f in fleets],
-        "cluster_must_run": [
-            {"name": c.name, "why": c.why, "source": c.source} for c in plan.required_components(spec, fleets)
-        ],
+        "queues": {q: list(members) for q, members in deployment.pcs_queues.items()} if pcs else None,
+        "fleets": [_fleet(spec, f) for f in deployment.fleets],
+        "cluster_must_run": [{"name": c.name, "why": c.why, "source": c.source} for c in components],
     }
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ultrafleet.planning.fleets import ResolvedFleet
-from ultrafleet.planning.stack_counts import predict
-from ultrafleet.spec.models import Spec
+from ultrafleet.planning.stack_counts import StackCounts
 from ultrafleet.validation.stack_quotas import QUOTAS
 
 
-def stack_counts_data(spec: Spec, fleets: list[ResolvedFleet]) -> list[dict]:
-    """Per predicted stack: each count with its limit, e.g. {"resources": {"count": 24, "limit": 500}}."""
+def stack_counts_data(predicted: tuple[StackCounts, ...]) -> list[dict]:
+    """Per predicted stack (the plan's ``stack_counts``): each count with its limit, e.g.
+    {"resources": {"count": 24, "limit": 500}}."""
     out = []
-    for counts in predict(spec, fleets):
+    for counts in predicted:
         entry: dict = {"stack": counts.stack}
         for quota in QUOTAS:
             count = quota.count(counts)

@@ -17,7 +17,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from ultrafleet.constructs.closed_egress import close_default_egress
-from ultrafleet.planning.checkpoint import DEFAULT_PERSISTENT_2_MB_S_PER_TIB
+from ultrafleet.planning.lustre import DEFAULT_PERSISTENT_2_MB_S_PER_TIB
 from ultrafleet.planning.network_policy import LUSTRE_TCP_PORTS
 from ultrafleet.spec.models import Lustre
 

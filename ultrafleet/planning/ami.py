@@ -15,7 +15,6 @@ NEURON = "/aws/service/neuron/dlami/multi-framework/ubuntu-24.04/latest/image_id
 
 def dlami_parameter(instance_type: InstanceType) -> str:
     """The SSM parameter naming the latest matching DLAMI: Neuron for Trainium/Inferentia, else base GPU."""
-    acc = instance_type.accelerators
-    if acc and acc.kind == "neuron":
+    if instance_type.accelerator_kind == "neuron":
         return NEURON
     return GPU_BASE.format(arch=instance_type.architecture)

@@ -13,11 +13,10 @@ import math
 from dataclasses import dataclass
 
 from ultrafleet.planning.fleets import ResolvedFleet
-from ultrafleet.spec.models import Checkpoint, Lustre, Role, Spec
+from ultrafleet.planning.lustre import PERSISTENT_2_THROUGHPUTS, next_lustre_capacity, per_unit_throughput
+from ultrafleet.spec.models import Checkpoint, Lustre, Role, Spec, Storage
 
 OPTIMIZER_BYTES_PER_PARAMETER = 12
-DEFAULT_PERSISTENT_2_MB_S_PER_TIB = 250
-PERSISTENT_2_THROUGHPUTS = (125, 250, 500, 1000)
 
 FSX_SSD_TABLE = "FSx for Lustre User Guide, SSD performance table (ssd-storage.html)"
 SCRATCH_2_WRITE_MB_S_PER_TIB = 100
@@ -95,9 +94,7 @@ def checkpoint_size_gb(ckpt: Checkpoint) -> tuple[float, str]:
 
 def lustre_per_unit(lustre: Lustre) -> int:
     """The write throughput per TiB: SCRATCH_2's write baseline, or PERSISTENT_2's per-unit throughput."""
-    if lustre.deployment_type == "SCRATCH_2":
-        return SCRATCH_2_WRITE_MB_S_PER_TIB
-    return lustre.throughput_mb_s_per_tib or DEFAULT_PERSISTENT_2_MB_S_PER_TIB
+    return per_unit_throughput(lustre) or SCRATCH_2_WRITE_MB_S_PER_TIB
 
 
 def lustre_gb_s(lustre: Lustre) -> tuple[float, str]:
@@ -220,8 +217,6 @@ def _express(fleet: ResolvedFleet, spec: Spec, ckpt: Checkpoint, size: float) ->
 
 
 def _lustre_suggestion(fleet: ResolvedFleet, lustre: Lustre, tier: TierTime, size: float, target: int) -> str:
-    from ultrafleet.validation.storage import next_lustre_capacity
-
     need_gb_s = size / target
     if tier.binding_limit.startswith("Lustre clients"):
         clients = next(limit for limit in tier.limits if limit.name == tier.binding_limit)
@@ -317,8 +312,20 @@ def plan_fleet(spec: Spec, fleet: ResolvedFleet) -> CheckpointPlan:
     )
 
 
+def _coherent(storage: Storage) -> bool:
+    """A checkpoint section with exactly one size, and a drain target that exists (validation reports each
+    contradiction: UF-STO-009, UF-STO-006, UF-STO-012)."""
+    ckpt, nvme = storage.checkpoint, storage.nvme_cache
+    if ckpt is None or (ckpt.model_parameters_billion is None) == (ckpt.size_gb is None):
+        return False
+    target = nvme.drain_target if nvme else None
+    return not (
+        (target == "lustre" and storage.lustre is None) or (target == "express" and storage.express_bucket is None)
+    )
+
+
 def plan_checkpoints(spec: Spec, fleets: list[ResolvedFleet]) -> list[CheckpointPlan]:
-    """One plan per training fleet; none without storage.checkpoint."""
-    if spec.storage.checkpoint is None:
+    """One plan per training fleet; none without storage.checkpoint or when its settings contradict."""
+    if not _coherent(spec.storage):
         return []
     return [plan_fleet(spec, f) for f in fleets if f.spec.role is Role.TRAINING]

@@ -18,8 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ultrafleet.findings import SpecError, error
-from ultrafleet.planning.checkpoint import DEFAULT_PERSISTENT_2_MB_S_PER_TIB, checkpoint_size_gb
+from ultrafleet.planning.checkpoint import checkpoint_size_gb
 from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.lustre import per_unit_throughput
 from ultrafleet.planning.prices import HOURS_PER_MONTH, PriceTable
 from ultrafleet.spec.models import Spec
 
@@ -163,9 +164,8 @@ def _shared_lines(spec: Spec, table: PriceTable, missing: list[str]) -> list[Lin
     lines = _network_lines(spec, table, missing)
     lustre = spec.storage.lustre
     if lustre:
-        key = lustre.deployment_type
-        if lustre.deployment_type == "PERSISTENT_2":
-            key += f"/{lustre.throughput_mb_s_per_tib or DEFAULT_PERSISTENT_2_MB_S_PER_TIB}"
+        per_unit = per_unit_throughput(lustre)
+        key = lustre.deployment_type + (f"/{per_unit}" if per_unit else "")
         gb = lustre.storage_capacity_gib
         rate = table.lustre_gb_month.get(key)
         lines.append(_storage_line(f"FSx for Lustre {key}", f"{gb:,} GB", gb, rate, f"lustre_gb_month.{key}", missing))

@@ -70,6 +70,9 @@ def resolve(spec: Spec, index: int) -> ResolvedFleet:
     azs = tuple(fleet.availability_zones or spec.availability_zones[:1])
     efa = (itype.efa_supported and len(azs) == 1) if fleet.efa is None else fleet.efa
     strategy = fleet.placement.strategy
+    if strategy is None and fleet.placement.partition_count is not None:
+        # A partition count means the partition strategy (aws-cdk aws-ec2 PlacementGroup infers it the same way).
+        strategy = PlacementStrategy.PARTITION
     # Capacity Block instances are already placed together inside an EC2 UltraCluster (EC2 API Reference,
     # CapacityBlock), so ultrafleet adds no placement group to them unless the spec asks for one.
     if strategy is None and len(azs) == 1 and fleet.capacity.type != "capacity-block":

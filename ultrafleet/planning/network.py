@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 from ultrafleet.planning.fleets import ResolvedFleet
 
+COMPUTE_SUBNET_GROUP = "compute"
+"""The private subnets' group name (the CDK's subnet configuration name, tag ``aws-cdk:subnet-name``): the network
+stack creates them, the fleets and storage select them, preflight reads them."""
 AWS_RESERVED_PER_SUBNET = 5
 SMALLEST_DEFAULT_PREFIX = 24
 PUBLIC_SUBNET_PREFIX = 26

@@ -94,11 +94,12 @@ class NodeLifecycle:
 
 
 def gate_expectations(fleet: ResolvedFleet) -> GateExpectations:
-    acc = fleet.instance_type.accelerators
-    family = fleet.instance_type.name.split(".")[0]
+    itype = fleet.instance_type
+    family = itype.name.split(".")[0]
+    count = itype.accelerators.count if itype.accelerators else 0
     return GateExpectations(
-        gpus=acc.count if acc and acc.kind == "gpu" else 0,
-        neuron_devices=acc.count if acc and acc.kind == "neuron" else 0,
+        gpus=count if itype.accelerator_kind == "gpu" else 0,
+        neuron_devices=count if itype.accelerator_kind == "neuron" else 0,
         efa_devices=fleet.efa_interfaces,
         fabric_manager=family in FABRIC_MANAGER_FAMILIES,
     )

@@ -62,16 +62,12 @@ def pcs(spec: Spec) -> PcsScheduler | None:
     return spec.scheduler if isinstance(spec.scheduler, PcsScheduler) else None
 
 
-def _accelerator(itype: InstanceType) -> str | None:
-    return itype.accelerators.kind if itype.accelerators else None
-
-
 def ami_type(itype: InstanceType) -> str:
     """The EKS-optimized AL2023 AMI type for the instance type. Source: EKS API Reference, Nodegroup.amiType
     (AL2023_x86_64_NVIDIA, AL2023_ARM_64_NVIDIA, AL2023_x86_64_NEURON, AL2023_*_STANDARD); EKS User Guide,
     "Use P6e-GB200 UltraServers with Amazon EKS" recommends the AL2023 ARM NVIDIA variant for Grace-based GB200."""
     arm = itype.architecture == "arm64"
-    kind = _accelerator(itype)
+    kind = itype.accelerator_kind
     if kind == "gpu":
         return "AL2023_ARM_64_NVIDIA" if arm else "AL2023_x86_64_NVIDIA"
     if kind == "neuron":
@@ -112,7 +108,7 @@ def node_taints(fleet: ResolvedFleet, scheduler: EksScheduler) -> list[dict[str,
     """The spec's taints, or by default the accelerator's resource-name taint (NoSchedule)."""
     if scheduler.node_taints is not None:
         return [{"key": t.key, "value": t.value, "effect": t.effect} for t in scheduler.node_taints]
-    key = {"gpu": GPU_TAINT, "neuron": NEURON_TAINT}.get(_accelerator(fleet.instance_type) or "")
+    key = {"gpu": GPU_TAINT, "neuron": NEURON_TAINT}.get(fleet.instance_type.accelerator_kind or "")
     return [{"key": key, "value": "true", "effect": "NO_SCHEDULE"}] if key else []
 
 
@@ -227,6 +223,6 @@ def required_components(spec: Spec, fleets: list[ResolvedFleet]) -> list[Cluster
     if not eks(spec):
         return []
     ours = [f for f in fleets if scheduled(spec, f.spec)]
-    kinds = {_accelerator(f.instance_type) for f in ours}
+    kinds = {f.instance_type.accelerator_kind for f in ours}
     wanted = [True, "gpu" in kinds, any(f.ultraserver for f in ours), any(f.efa for f in ours), "neuron" in kinds]
     return [c for c, keep in zip(EKS_COMPONENTS, wanted, strict=True) if keep]

@@ -83,9 +83,8 @@ def _drain_watched(fleet: ResolvedFleet) -> bool:
 
 
 def _fleet_widgets(fleet: ResolvedFleet, served: bool) -> int:
-    acc = fleet.instance_type.accelerators
     widgets = 1 + 1 + 1  # instances, disk used, node health
-    widgets += 1 if acc and acc.kind == "gpu" else 0
+    widgets += 1 if fleet.instance_type.accelerator_kind == "gpu" else 0
     widgets += 1 if _drain_watched(fleet) else 0
     return widgets + (3 if served else 0)  # requests, latency, hosts
 

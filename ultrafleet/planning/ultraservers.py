@@ -12,7 +12,6 @@ from ultrafleet.planning.fleets import ResolvedFleet
 
 def imex_domain_size(fleet: ResolvedFleet) -> int | None:
     """Instances per IMEX (NVLink) domain for a GPU UltraServer fleet; None for every other fleet."""
-    acc = fleet.instance_type.accelerators
-    if fleet.ultraserver and acc and acc.kind == "gpu":
+    if fleet.ultraserver and fleet.instance_type.accelerator_kind == "gpu":
         return fleet.ultraserver.instances
     return None

@@ -97,7 +97,8 @@ Capacity = Annotated[OnDemand | CapacityReservation | CapacityBlock | Spot, Fiel
 
 class Placement(_Model):
     strategy: PlacementStrategy | None = None
-    """default: cluster (an EC2 UltraCluster placement group) when the fleet is in one zone; none across zones."""
+    """default: partition when partition_count is set; else cluster (an EC2 UltraCluster placement group) when the
+    fleet is in one zone; none across zones."""
     partition_count: int | None = Field(default=None, ge=1, le=7)
     """Partitions for the partition strategy (1-7); default: none."""
     existing_group_name: str | None = None

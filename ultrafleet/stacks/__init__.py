@@ -12,21 +12,16 @@ from constructs import Construct
 from ultrafleet.constructs.accelerated_fleet import Serving
 from ultrafleet.constructs.landing_zone import apply_role_guardrails
 from ultrafleet.planning.ami_lock import locked
-from ultrafleet.planning.fleets import resolve_all
-from ultrafleet.planning.network import plan_subnets
-from ultrafleet.planning.node_lifecycle import plan_all
-from ultrafleet.planning.scheduler import pcs, scheduled, scheduled_queue_names
 from ultrafleet.spec import load_spec
-from ultrafleet.spec.models import Inference, Role, Spec
-from ultrafleet.stacks.fleet_stack import FleetNames, FleetStack
+from ultrafleet.spec.models import Inference, Spec
+from ultrafleet.stacks.fleet_stack import FleetStack
 from ultrafleet.stacks.governance import govern, guardrails
 from ultrafleet.stacks.inference_stack import InferenceStack
 from ultrafleet.stacks.network_stack import NetworkStack
 from ultrafleet.stacks.observability_stack import ObservabilityStack
 from ultrafleet.stacks.queue_stack import QueueStack
 from ultrafleet.stacks.storage_stack import StorageStack
-from ultrafleet.validation import check, pipeline
-from ultrafleet.validation.storage import lustre_zone
+from ultrafleet.validation import check, checked_plan, pipeline
 
 
 @dataclass(frozen=True)
@@ -51,37 +46,35 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
 
     Order: network, then storage (stateful, retained), then fleets, which depend on both.
     """
-    check(spec)
-    fleets = resolve_all(spec)
-    subnets = plan_subnets(fleets, spec.availability_zones, spec.network.subnet_prefix_length)
+    deployment, _ = checked_plan(spec)  # the plan, computed once: every stack takes its parts from it
+    names = deployment.stack_names
     env = environment(spec)
     network = NetworkStack(
         scope,
-        f"{spec.name}-network",
-        stack_name=f"{spec.name}-network",
+        names.network,
+        stack_name=names.network,
         spec=spec,
-        subnets=subnets,
+        subnets=deployment.subnets,
         env=env,
         description=f"ultrafleet {spec.name}: VPC and subnets",
     )
     storage = StorageStack(
         scope,
-        f"{spec.name}-storage",
-        stack_name=f"{spec.name}-storage",
-        storage=spec.storage,
+        names.storage,
+        stack_name=names.storage,
+        storage=deployment.storage,
         vpc=network.vpc,
-        lustre_zone=lustre_zone(spec, fleets),
+        lustre_zone=deployment.lustre_zone,
         env=env,
         description=f"ultrafleet {spec.name}: checkpoint bucket, KMS key, FSx for Lustre",
     )
-    serving = [f for f in fleets if f.spec.role is Role.INFERENCE and not scheduled(spec, f.spec)]
-    queues = scheduled_queue_names(spec)
+    serving = deployment.serving_fleets
     inference = None
     if serving:
         inference = InferenceStack(
             scope,
-            f"{spec.name}-inference",
-            stack_name=f"{spec.name}-inference",
+            names.inference,
+            stack_name=names.inference,
             fleets=serving,
             vpc=network.vpc,
             settings=spec.load_balancer,
@@ -89,13 +82,11 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
             env=env,
             description=f"ultrafleet {spec.name}: inference load balancer",
         )
-    from ultrafleet.planning.checkpoint import plan_checkpoints
-
-    lifecycles = {lc.fleet: lc for lc in plan_all(spec, fleets, plan_checkpoints(spec, fleets))}
     fleet_stacks = {}
-    for f in fleets:
+    for planned in deployment.fleets:
+        f = planned.fleet
         wiring = None
-        if inference and f in serving:
+        if inference and planned.serving:
             group = inference.target_groups[f.spec.name]
             wiring = Serving(
                 target_group=group,
@@ -106,38 +97,37 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
             )
         fleet_stacks[f.spec.name] = FleetStack(
             scope,
-            f"{spec.name}-fleet-{f.spec.name}",
-            stack_name=f"{spec.name}-fleet-{f.spec.name}",
+            planned.stack_name,
+            stack_name=planned.stack_name,
             fleet=f,
             vpc=network.vpc,
             storage=storage,
-            storage_spec=spec.storage,
+            storage_spec=deployment.storage,
             serving=wiring,
-            names=FleetNames.of(spec.name, f.spec.name),
-            lifecycle=lifecycles[f.spec.name],
-            scheduler=spec.scheduler if scheduled(spec, f.spec) else None,
-            queue_name=queues.get(f.spec.name),
+            names=planned.names,
+            lifecycle=planned.lifecycle,
+            scheduler=spec.scheduler if planned.scheduled else None,
+            queue_name=planned.queue_name,
             env=env,
             description=f"ultrafleet {spec.name}: fleet {f.spec.name} ({f.instance_type.name})",
         )
-    pcs_scheduler = pcs(spec)
-    if pcs_scheduler and pcs_scheduler.queues:
+    if deployment.pcs and deployment.pcs.queues:
         QueueStack(
             scope,
-            f"{spec.name}-queues",
-            stack_name=f"{spec.name}-queues",
-            cluster_id=pcs_scheduler.cluster_id,
-            queues=pcs_scheduler.queues,
+            names.queues,
+            stack_name=names.queues,
+            cluster_id=deployment.pcs.cluster_id,
+            queues=deployment.pcs_queues,
             fleets=fleet_stacks,
             env=env,
             description=f"ultrafleet {spec.name}: AWS PCS queues",
         )
     observability = ObservabilityStack(
         scope,
-        f"{spec.name}-observability",
-        stack_name=f"{spec.name}-observability",
+        names.observability,
+        stack_name=names.observability,
         spec=spec,
-        fleets=fleets,
+        fleets=deployment.resolved_fleets,
         inference=inference,
         env=env,
         description=f"ultrafleet {spec.name}: dashboard, alarms, log groups",

@@ -3,8 +3,6 @@ checkpoint tier (its prefix policy, the Lustre clients' group, the boot-script h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
@@ -14,34 +12,15 @@ from constructs import Construct
 from ultrafleet.constructs.accelerated_fleet import AcceleratedFleet, Serving, UserDataHook
 from ultrafleet.constructs.capacity_block_schedule import CapacityBlockSchedule
 from ultrafleet.constructs.efa_security_group import EfaSecurityGroup
-from ultrafleet.constructs.fleet_health import breaker_alarm_name, props_for
+from ultrafleet.constructs.fleet_health import props_for
 from ultrafleet.constructs.imex_domain import grant_peer_discovery, imex_hook
 from ultrafleet.constructs.scheduler_fleet import SchedulerFleet, scheduler_boot_script, scheduler_owns_nvme
 from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.names import FleetNames  # also imported from here by the observability stack
 from ultrafleet.planning.node_lifecycle import NodeLifecycle
 from ultrafleet.spec.models import EksScheduler, PcsScheduler, Role, Storage
 from ultrafleet.stacks.storage_stack import StorageStack
 from ultrafleet.templates import render
-
-
-@dataclass(frozen=True)
-class FleetNames:
-    """Names fixed by convention, so the observability stack can refer to them without cross-stack exports
-    (an export would pin the fleet stack: it could no longer be destroyed on its own)."""
-
-    group: str
-    """The Auto Scaling group: <spec>-<fleet>."""
-    log_group: str
-    """The CloudWatch log group: /ultrafleet/<spec>/<fleet>."""
-
-    @property
-    def breaker_alarm(self) -> str:
-        """The node-health circuit breaker alarm, which the nodes read before marking themselves."""
-        return breaker_alarm_name(self.group)
-
-    @classmethod
-    def of(cls, spec_name: str, fleet_name: str) -> FleetNames:
-        return cls(group=f"{spec_name}-{fleet_name}", log_group=f"/ultrafleet/{spec_name}/{fleet_name}")
 
 
 class FleetStack(Stack):

@@ -14,6 +14,7 @@ from ultrafleet.constructs.checkpoint_bucket import CheckpointBucket
 from ultrafleet.constructs.express_checkpoint_bucket import ExpressCheckpointBucket
 from ultrafleet.constructs.lustre_checkpoint_fs import LustreCheckpointFileSystem
 from ultrafleet.constructs.scanner_acks import KMS_ROOT_STATEMENT, acknowledge
+from ultrafleet.planning.network import COMPUTE_SUBNET_GROUP
 from ultrafleet.planning.zone_ids import context_key
 from ultrafleet.spec.models import Storage
 
@@ -27,7 +28,7 @@ class StorageStack(Stack):
         storage: Storage,
         vpc: ec2.IVpc,
         lustre_zone: str | None,
-        subnet_group_name: str = "compute",
+        subnet_group_name: str = COMPUTE_SUBNET_GROUP,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ultrafleet.findings import Finding, error
 from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.lustre import lustre_zone
 from ultrafleet.planning.zone_ids import context_key, zone_ids
 from ultrafleet.spec.models import Spec
 
@@ -14,9 +15,7 @@ MAX_BUCKET_NAME = 63
 
 def express_zone(spec: Spec, fleets: list[ResolvedFleet]) -> str | None:
     """The zone the directory bucket goes in: the first training fleet's (where Lustre goes too)."""
-    from ultrafleet.validation.storage import lustre_zone
-
-    return lustre_zone(spec, fleets)
+    return lustre_zone(fleets)
 
 
 def check(spec: Spec, fleets: list[ResolvedFleet]) -> list[Finding]:

@@ -8,9 +8,8 @@ from datetime import UTC, datetime, timedelta
 from ultrafleet import catalog
 from ultrafleet.findings import Finding, error, warning
 from ultrafleet.planning import node_lifecycle as nl
-from ultrafleet.planning.checkpoint import plan_checkpoints
 from ultrafleet.planning.fleets import ResolvedFleet
-from ultrafleet.spec.models import CapacityBlock, Spec
+from ultrafleet.spec.models import CapacityBlock
 
 RESERVED = ("capacity-reservation", "capacity-block")
 
@@ -145,14 +144,14 @@ def _warning_lead(fleet: ResolvedFleet, term: nl.Termination) -> list[Finding]:
     ]
 
 
-def check(spec: Spec, fleets: list[ResolvedFleet]) -> list[Finding]:
+def check(fleets: list[ResolvedFleet], lifecycles: list[nl.NodeLifecycle]) -> list[Finding]:
+    """``lifecycles``: the plan's, one per fleet in the same order (a termination hook's plan when it has one)."""
     out: list[Finding] = []
-    checkpoints = {c.fleet: c for c in plan_checkpoints(spec, fleets)}
-    for fleet in fleets:
+    for fleet, lifecycle in zip(fleets, lifecycles, strict=True):
         out += (_spares(fleet) or _block_holds_spares(fleet)) + _block_times(fleet)
         heartbeat = _heartbeat_range(fleet)
         out += heartbeat
-        if nl.has_termination_hook(spec, fleet) and not heartbeat:
-            term = nl.termination(spec, fleet, checkpoints.get(fleet.spec.name))
+        if lifecycle.termination and not heartbeat:
+            term = lifecycle.termination
             out += _drain_fits(fleet, term) or _warning_lead(fleet, term)
     return out

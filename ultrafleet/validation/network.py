@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from ultrafleet.findings import Finding, error
 from ultrafleet.planning.fleets import ResolvedFleet
-from ultrafleet.planning.network import PUBLIC_SUBNET_PREFIX, plan_subnets, smallest_prefix_for
+from ultrafleet.planning.network import PUBLIC_SUBNET_PREFIX, SubnetPlan, smallest_prefix_for
 from ultrafleet.spec.models import Spec
 from ultrafleet.validation import existing_vpc
 
 
-def check(spec: Spec, fleets: list[ResolvedFleet]) -> list[Finding]:
+def check(spec: Spec, fleets: list[ResolvedFleet], plan: SubnetPlan) -> list[Finding]:
     if spec.network.existing_vpc:
         return existing_vpc.check(spec, fleets)
-    plan = plan_subnets(fleets, spec.availability_zones, spec.network.subnet_prefix_length)
     need = max(plan.ips_needed_per_az.values())
     if need > plan.usable_per_subnet:
         return [

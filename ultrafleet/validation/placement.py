@@ -41,14 +41,14 @@ def check(spec: Spec, fleet: ResolvedFleet) -> list[Finding]:
                 )
             )
     strategy = fleet.placement_strategy
-    if placement.partition_count is not None and strategy is not PlacementStrategy.PARTITION:
-        shown = strategy.value if strategy else "none"
+    written = placement.strategy  # a partition count alone infers partition (planning.fleets.resolve)
+    if placement.partition_count is not None and written not in (None, PlacementStrategy.PARTITION):
         out.append(
             error(
                 "UF-PLC-004",
                 f"{fleet.path}.placement.partition_count",
                 f"{placement.partition_count} "
-                f"contradicts placement.strategy '{shown}'; set strategy: partition or remove "
+                f"contradicts placement.strategy '{written.value}'; set strategy: partition or remove "
                 "partition_count",
             )
         )

@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ultrafleet.findings import Finding, Level, SpecError
+from ultrafleet.planning.deployment_plan import DeploymentPlan
 from ultrafleet.spec import parse_spec, read_spec_data
 from ultrafleet.spec.models import Spec
-from ultrafleet.validation import bucket_name, validate, zones
+from ultrafleet.validation import bucket_name, validate_and_plan, zones
 from ultrafleet.validation.environment_paths import relocate
 
 
@@ -18,14 +19,22 @@ def check_file(
 ) -> tuple[Spec, list[Finding]]:
     """The spec and its warnings; raises SpecError with every finding when any is an error. ``zone_lookups`` is
     cdk.json's context (None: not checked)."""
+    deployment, warnings = plan_file(path, environment, zone_lookups=zone_lookups)
+    return deployment.spec, warnings
+
+
+def plan_file(
+    path: Path, environment: str | None = None, *, zone_lookups: zones.ZoneLookups | None = None
+) -> tuple[DeploymentPlan, list[Finding]]:
+    """``check_file``'s checks, returning the plan they checked (computed once) with the warnings."""
     data = read_spec_data(path)
     spec = parse_spec(data, environment)
-    findings = validate(spec)
+    findings, deployment = validate_and_plan(spec)
     if zone_lookups is not None:
         findings += zones.check_lookups(spec, zone_lookups)
     if environment is not None:
         findings = relocate(findings, data, environment)
     findings += bucket_name.check_environments(data)
-    if any(f.level is Level.ERROR for f in findings):
+    if deployment is None or any(f.level is Level.ERROR for f in findings):
         raise SpecError(findings)
-    return spec, findings
+    return deployment, findings

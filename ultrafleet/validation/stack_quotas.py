@@ -68,9 +68,10 @@ def fleets_that_fit(spec: Spec, fleets: list[ResolvedFleet], quota: Quota, stack
     return low
 
 
-def check(spec: Spec, fleets: list[ResolvedFleet]) -> list[Finding]:
+def check(spec: Spec, fleets: list[ResolvedFleet], predicted: tuple[StackCounts, ...]) -> list[Finding]:
+    """``predicted``: the plan's stack counts."""
     out: list[Finding] = []
-    for counts in predict(spec, fleets):
+    for counts in predicted:
         for quota in QUOTAS:
             count = quota.count(counts)
             if count is None:

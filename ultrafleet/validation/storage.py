@@ -1,8 +1,7 @@
-"""The checkpoint tier: Lustre sizes and throughputs AWS accepts, lifecycle rules S3 accepts, a checkpoint size.
+"""The checkpoint tier: Lustre sizes and throughputs AWS accepts (ultrafleet.planning.lustre), lifecycle rules S3
+accepts, a checkpoint size.
 
-FSx for Lustre API Reference (CreateFileSystemLustreConfiguration, StorageCapacity): PERSISTENT_2 per-unit
-throughput is 125, 250, 500 or 1000 MB/s/TiB, and only persistent types take one; SSD capacity is 1,200 GiB,
-2,400 GiB, then increments of 2,400 GiB. Amazon S3 User Guide ("Transitioning objects using S3 Lifecycle"):
+Amazon S3 User Guide ("Transitioning objects using S3 Lifecycle"):
 objects must be 30 days old before a transition to STANDARD_IA or ONEZONE_IA, and an expiration must come
 after every transition of the same objects.
 """
@@ -11,28 +10,17 @@ from __future__ import annotations
 
 from ultrafleet.findings import Finding, error, warning
 from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.lustre import (
+    PERSISTENT_2_THROUGHPUTS,
+    allowed_throughputs,
+    lustre_zone,
+    next_lustre_capacity,
+    valid_lustre_capacity,
+)
 from ultrafleet.spec.models import Role, Spec, StorageClass
 from ultrafleet.validation import express, lustre_efa
 
-PERSISTENT_2_THROUGHPUTS = (125, 250, 500, 1000)
 IA_MIN_DAYS = 30
-
-
-def valid_lustre_capacity(gib: int) -> bool:
-    return gib in (1200, 2400) or (gib > 2400 and gib % 2400 == 0)
-
-
-def next_lustre_capacity(gib: int) -> int:
-    """The smallest valid SSD capacity at or above ``gib``."""
-    if gib <= 1200:
-        return 1200
-    return max(2400, -(-gib // 2400) * 2400)
-
-
-def lustre_zone(spec: Spec, fleets: list[ResolvedFleet]) -> str | None:
-    """The zone Lustre goes in: the first training fleet's."""
-    training = [f for f in fleets if f.spec.role is Role.TRAINING]
-    return training[0].availability_zones[0] if training else None
 
 
 def _lustre(spec: Spec, fleets: list[ResolvedFleet]) -> list[Finding]:
@@ -57,7 +45,7 @@ def _lustre(spec: Spec, fleets: list[ResolvedFleet]) -> list[Finding]:
             error(
                 "UF-STO-002",
                 f"{path}.throughput_mb_s_per_tib",
-                f"{per_unit} is not allowed for PERSISTENT_2; use 125, 250, 500 or 1000",
+                f"{per_unit} is not allowed for PERSISTENT_2; use {allowed_throughputs()}",
             )
         )
     if lustre.deployment_type == "SCRATCH_2" and per_unit is not None:
@@ -69,7 +57,7 @@ def _lustre(spec: Spec, fleets: list[ResolvedFleet]) -> list[Finding]:
                 "per-unit throughput (SCRATCH_2 has a fixed baseline: 200 MB/s/TiB read, 100 write); remove it",
             )
         )
-    zone = lustre_zone(spec, fleets)
+    zone = lustre_zone(fleets)
     if zone is None:
         out.append(
             error(

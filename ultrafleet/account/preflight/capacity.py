@@ -9,13 +9,11 @@ from botocore.exceptions import ClientError
 
 from ultrafleet.account.preflight import Clients, Result, max_instances
 from ultrafleet.planning.fleets import ResolvedFleet
-from ultrafleet.planning.network import ips_needed_per_az
+from ultrafleet.planning.network import COMPUTE_SUBNET_GROUP, ips_needed_per_az
 from ultrafleet.spec.models import Spec
 
 ENDING_SOON = timedelta(days=1)
 """A reservation that ends within a day of the preflight is a warning: a long rollout or job outlives it."""
-COMPUTE_SUBNETS = "compute"
-"""The network stack's private subnet group (CDK tags each subnet aws-cdk:subnet-name)."""
 
 
 def reservations(fleets: list[ResolvedFleet], clients: Clients, now: datetime) -> list[Result]:
@@ -106,7 +104,7 @@ def subnet_addresses(spec: Spec, fleets: list[ResolvedFleet], clients: Clients) 
     subnets = clients.ec2.describe_subnets(
         Filters=[
             {"Name": "tag:ultrafleet:spec", "Values": [spec.name]},
-            {"Name": "tag:aws-cdk:subnet-name", "Values": [COMPUTE_SUBNETS]},
+            {"Name": "tag:aws-cdk:subnet-name", "Values": [COMPUTE_SUBNET_GROUP]},
         ]
     )["Subnets"]
     if not subnets:

@@ -10,9 +10,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ultrafleet.account.preflight import Clients, Result
-from ultrafleet.account.preflight.capacity import COMPUTE_SUBNETS
 from ultrafleet.planning.ami import dlami_parameter
 from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.network import COMPUTE_SUBNET_GROUP
 from ultrafleet.spec.models import Spec
 
 NO_SUBNET_YET = {"VPCIdNotSpecified", "MissingInput", "InvalidSubnetID.NotFound"}
@@ -36,7 +36,7 @@ def _subnet(spec: Spec, zone: str, clients: Clients) -> str | None:
     subnets = clients.ec2.describe_subnets(
         Filters=[
             {"Name": "tag:ultrafleet:spec", "Values": [spec.name]},
-            {"Name": "tag:aws-cdk:subnet-name", "Values": [COMPUTE_SUBNETS]},
+            {"Name": "tag:aws-cdk:subnet-name", "Values": [COMPUTE_SUBNET_GROUP]},
             {"Name": "availability-zone", "Values": [zone]},
         ]
     )["Subnets"]
