@@ -28,7 +28,7 @@ from ultrafleet.constructs.fleet_health import (
     for_group,
     lifecycle_hooks,
 )
-from ultrafleet.constructs.ultracluster_placement import UltraClusterPlacement
+from ultrafleet.constructs.ultracluster_placement import PlacementProps, UltraClusterPlacement
 from ultrafleet.constructs.user_data import fill
 from ultrafleet.planning.ami import dlami_parameter
 from ultrafleet.planning.fleets import ResolvedFleet
@@ -355,7 +355,9 @@ def placement_group_name(scope: Construct, fleet: ResolvedFleet) -> str | None:
     return UltraClusterPlacement(
         scope,
         "Placement",
-        strategy=fleet.placement_strategy,
-        partition_count=fleet.spec.placement.partition_count,
-        existing_group_name=fleet.spec.placement.existing_group_name,
+        props=PlacementProps(
+            strategy=ec2.PlacementGroupStrategy[fleet.placement_strategy.name],
+            partition_count=fleet.spec.placement.partition_count,
+            existing_group_name=fleet.spec.placement.existing_group_name,
+        ),
     ).group_name
