@@ -9,7 +9,6 @@ import aws_cdk as cdk
 from aws_cdk import Stack
 from constructs import Construct
 
-from ultrafleet.constructs.accelerated_fleet import Serving
 from ultrafleet.constructs.landing_zone import apply_role_guardrails
 from ultrafleet.planning.ami_lock import locked
 from ultrafleet.planning.fleets import resolve_all
@@ -18,6 +17,7 @@ from ultrafleet.planning.node_lifecycle import plan_all
 from ultrafleet.planning.scheduler import pcs, scheduled, scheduled_queue_names
 from ultrafleet.spec import load_spec
 from ultrafleet.spec.models import Inference, Role, Spec
+from ultrafleet.stacks.construct_props import Serving
 from ultrafleet.stacks.fleet_stack import FleetNames, FleetStack
 from ultrafleet.stacks.governance import govern, guardrails
 from ultrafleet.stacks.inference_stack import InferenceStack
