@@ -15,7 +15,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ultrafleet.constructs.boot_script import fit
-from ultrafleet.constructs.efa_launch_template import CapacityBlockTarget, EfaLaunchTemplate
+from ultrafleet.constructs.efa_launch_template import CapacityBlockTarget, EfaLaunchTemplate, EfaLaunchTemplateProps
 from ultrafleet.constructs.fleet_health import NodeHealthScript
 from ultrafleet.constructs.ultracluster_placement import PlacementProps, UltraClusterPlacement
 from ultrafleet.planning.efa_layout import EFA_KINDS, Interface
@@ -205,9 +205,7 @@ class FleetNodes(Construct):
         Reservation only with ``reservation_in_template`` (when no Auto Scaling group of ours carries it)."""
         block = props.purchase is Purchase.CAPACITY_BLOCK
         extra = {"root_device": root_device} if root_device else {}
-        return EfaLaunchTemplate(
-            self,
-            "LaunchTemplate",
+        template = EfaLaunchTemplateProps(
             instance_type=props.instance_type,
             layout=props.layout,
             security_groups=groups,
@@ -222,7 +220,8 @@ class FleetNodes(Construct):
             if reservation_in_template and props.purchase is Purchase.CAPACITY_RESERVATION
             else None,
             **extra,
-        ).launch_template
+        )
+        return EfaLaunchTemplate(self, "LaunchTemplate", props=template).launch_template
 
     @staticmethod
     def _subnet_ids(props: NodeProps) -> list[str]:

@@ -12,8 +12,8 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from ultrafleet.constructs.accelerated_fleet import AcceleratedFleet
-from ultrafleet.constructs.capacity_block_schedule import CapacityBlockSchedule
-from ultrafleet.constructs.efa_security_group import EfaSecurityGroup
+from ultrafleet.constructs.capacity_block_schedule import CapacityBlockSchedule, CapacityBlockScheduleProps
+from ultrafleet.constructs.efa_security_group import EfaSecurityGroup, EfaSecurityGroupProps
 from ultrafleet.constructs.fleet_health import breaker_alarm_name
 from ultrafleet.constructs.fleet_nodes import UserDataHook
 from ultrafleet.constructs.imex_domain import grant_peer_discovery
@@ -82,7 +82,9 @@ class FleetStack(Stack):
         efa_group = None
         if fleet.efa:
             efa_group = EfaSecurityGroup(
-                self, f"{name}-efa", vpc=vpc, description=f"ultrafleet {name}: EFA between members"
+                self,
+                f"{name}-efa",
+                props=EfaSecurityGroupProps(vpc=vpc, description=f"ultrafleet {name}: EFA between members"),
             )
         training = fleet.spec.role is Role.TRAINING
         hooks, placeholders, extra_groups = [], {}, []
@@ -145,11 +147,13 @@ class FleetStack(Stack):
                 CapacityBlockSchedule(
                     self,
                     "CapacityBlock",
-                    group=self.fleet.auto_scaling_group,
-                    group_name=names.group if names else None,
-                    reservation_id=capacity.reservation_id,
-                    size=lifecycle.group_size,
-                    times=lifecycle.capacity_block,
+                    props=CapacityBlockScheduleProps(
+                        group=self.fleet.auto_scaling_group,
+                        group_name=names.group if names else None,
+                        reservation_id=capacity.reservation_id,
+                        size=lifecycle.group_size,
+                        times=lifecycle.capacity_block,
+                    ),
                 )
         if training and storage.express:
             storage.express.grant_fleet(self.fleet.role)
