@@ -14,7 +14,8 @@ from ultrafleet.constructs.imex_domain import READS, grant_peer_discovery, imex_
 def test_the_hook_writes_a_domain_of_the_given_size(size):
     hook = imex_hook("p6e-gb200.36xlarge", size)
     assert hook.name == "imex-domain"
-    assert f"NVLink domain ({size} instances)" in hook.script and "/etc/ultrafleet/health.d/50-imex-domain" in hook.script
+    assert f"NVLink domain ({size} instances)" in hook.script
+    assert "/etc/ultrafleet/health.d/50-imex-domain" in hook.script
 
 
 def test_a_domain_of_one_is_refused():

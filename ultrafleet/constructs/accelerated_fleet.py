@@ -21,6 +21,7 @@ from constructs import Construct
 
 from ultrafleet.constructs.fleet_health import (
     NodeHealthPolicy,
+    NodeHealthPolicyProps,
     NodeHealthProps,
     NodeHealthScript,
     for_group,
@@ -142,14 +143,8 @@ class AcceleratedFleet(FleetNodes):
         )
         self.auto_scaling_group = self._group(props, health, self._placement_group(props))
         if health.self_repair:
-            NodeHealthPolicy(
-                self,
-                "NodeHealth",
-                role=self.role,
-                group=self.auto_scaling_group,
-                group_name=props.group_name,
-                props=health,
-            )
+            policy = NodeHealthPolicyProps(role=self.role, group=self.auto_scaling_group, group_name=props.group_name)
+            NodeHealthPolicy(self, "NodeHealth", props=policy)
         if props.serving:
             self._serve(props, props.serving)
         if props.purchase is Purchase.SPOT or (props.serving and props.serving.spot_percent):

@@ -197,21 +197,24 @@ def lifecycle_hooks(
     return hooks or None
 
 
+@dataclass(frozen=True, kw_only=True)
+class NodeHealthPolicyProps:
+    role: iam.IRole
+    """The nodes' role."""
+    group: autoscaling.CfnAutoScalingGroup
+    """The fleet's group, the only one the nodes may act on."""
+    group_name: str | None = None
+    """The group's name, when fixed by convention (then the nodes read the breaker alarm named after it);
+    default: scoped by the group's Ref, and the nodes look their group up."""
+
+
 class NodeHealthPolicy(Construct):
     """What a node may do to its own group: mark itself, complete and extend its lifecycle actions, read the
     circuit breaker. Scoped to the fleet's group by name (by its Ref when the name is generated)."""
 
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        role: iam.IRole,
-        group: autoscaling.CfnAutoScalingGroup,
-        group_name: str | None,
-        props: NodeHealthProps,
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, props: NodeHealthPolicyProps) -> None:
         super().__init__(scope, construct_id)
+        role, group, group_name = props.role, props.group, props.group_name
         stack = Stack.of(self)
         name = group_name or group.ref
         group_arn = stack.format_arn(
