@@ -64,19 +64,23 @@ def efa_lustre() -> dict:
     from aws_cdk import aws_s3 as s3
     from aws_cdk.assertions import Template
 
-    from ultrafleet.constructs.lustre_checkpoint_fs import LustreCheckpointFileSystem
-    from ultrafleet.spec.models import Lustre
+    from ultrafleet.constructs.lustre_checkpoint_fs import LustreCheckpointFileSystem, LustreDeploymentType, LustreProps
 
     stack = cdk.Stack(cdk.App())
     vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=0)
     LustreCheckpointFileSystem(
         stack,
         "Lustre",
-        vpc=vpc,
-        subnet=vpc.isolated_subnets[0],
-        key=kms.Key(stack, "Key"),
-        bucket=s3.Bucket(stack, "Bucket"),
-        settings=Lustre(storage_capacity_gib=14400, throughput_mb_s_per_tib=1000, efa=True),
+        props=LustreProps(
+            vpc=vpc,
+            subnet=vpc.isolated_subnets[0],
+            key=kms.Key(stack, "Key"),
+            bucket=s3.Bucket(stack, "Bucket"),
+            deployment_type=LustreDeploymentType.PERSISTENT_2,
+            storage_capacity_gib=14400,
+            throughput_mb_s_per_tib=1000,
+            efa=True,
+        ),
     )
     return Template.from_stack(stack).to_json()
 

@@ -290,6 +290,7 @@ def test_boot_script_with_the_imex_hook_passes_shellcheck(root, tmp_path):
 
     from ultrafleet.constructs.imex_domain import imex_hook
     from ultrafleet.planning.fleets import resolve_all
+    from ultrafleet.planning.ultraservers import imex_domain_size
     from ultrafleet.spec import parse_spec
 
     spec = parse_spec(yaml.safe_load((root / "specs/reference.yaml").read_text()))
@@ -302,7 +303,7 @@ def test_boot_script_with_the_imex_hook_passes_shellcheck(root, tmp_path):
             instance_type=fleet.instance_type.name,
             efa_interfaces=fleet.efa_interfaces,
             neuron=False,
-            hooks=[imex_hook(fleet)],
+            hooks=[imex_hook(fleet.instance_type.name, imex_domain_size(fleet))],
         )
     )
     result = subprocess.run([SHELLCHECK, "--severity=style", str(script)], capture_output=True, text=True)

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from conftest import build_stacks, fleet, spec_dict
 from ultrafleet.cli.commands import app
-from ultrafleet.constructs.capacity_block_schedule import CapacityBlockSchedule
-from ultrafleet.constructs.fleet_health import NodeHealthPolicy, NodeHealthProps, lifecycle_hooks
+from ultrafleet.constructs.capacity_block_schedule import CapacityBlockSchedule, CapacityBlockScheduleProps
+from ultrafleet.constructs.fleet_health import NodeHealthPolicy, NodeHealthPolicyProps, NodeHealthProps, lifecycle_hooks
 from ultrafleet.planning.node_lifecycle import CapacityBlockTimes
 from ultrafleet.spec import parse_spec
 from ultrafleet.templates import render
@@ -153,7 +153,7 @@ def test_without_self_repair_no_hook_no_permission_and_a_bare_group_looks_itself
     from aws_cdk import aws_iam as iam
 
     role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"))
-    NodeHealthPolicy(stack, "Health", role=role, group=group, group_name=None, props=NodeHealthProps())
+    NodeHealthPolicy(stack, "Health", props=NodeHealthPolicyProps(role=role, group=group))
     own, find = only(Template.from_stack(stack), "AWS::IAM::Policy")["PolicyDocument"]["Statement"]
     assert {"Ref": "Group"} in own["Resource"]["Fn::Join"][1]
     assert (find["Action"], find["Resource"]) == ("autoscaling:DescribeAutoScalingInstances", "*")
@@ -165,11 +165,13 @@ def test_capacity_block_schedule_alone_without_times_adds_no_scheduled_action():
     CapacityBlockSchedule(
         stack,
         "Block",
-        group=group,
-        group_name="g",
-        reservation_id="cr-0123456789abcdef0",
-        size=2,
-        times=CapacityBlockTimes(scale_out_at=None, scale_in_at=None, warning_lead_seconds=600),
+        props=CapacityBlockScheduleProps(
+            group=group,
+            group_name="g",
+            reservation_id="cr-0123456789abcdef0",
+            size=2,
+            times=CapacityBlockTimes(scale_out_at=None, scale_in_at=None, warning_lead_seconds=600),
+        ),
     )
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::AutoScaling::ScheduledAction", 0)

@@ -14,6 +14,7 @@ from ultrafleet import catalog
 from ultrafleet.constructs.fleet_health import NodeHealthProps, NodeHealthScript
 from ultrafleet.planning.efa_layout import interfaces
 from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.node_lifecycle import gate_expectations
 from ultrafleet.spec.models import Fleet
 from ultrafleet.templates import render
 
@@ -67,7 +68,13 @@ def health_script(itype: str, **changes) -> NodeHealthScript:
         layout=layout,
         placement_strategy=None,
     )
-    script = NodeHealthScript.of(fleet, NodeHealthProps(termination_heartbeat_seconds=600), "demo-train")
+    script = NodeHealthScript.of(
+        fleet_name="train",
+        instance_type=itype,
+        gate=gate_expectations(fleet),
+        props=NodeHealthProps(termination_heartbeat_seconds=600),
+        group_name="demo-train",
+    )
     return replace(script, **changes)
 
 

@@ -11,7 +11,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from ultrafleet import catalog
-from ultrafleet.constructs.accelerated_fleet import AcceleratedFleet
+from ultrafleet.constructs.fleet_nodes import Accelerator, cloudwatch_hook
 from ultrafleet.planning.fleets import resolve
 from ultrafleet.spec import parse_spec
 from ultrafleet.templates import render
@@ -125,7 +125,8 @@ def test_cloudwatch_agent_hook_is_valid_and_shellcheck_clean(tmp_path, itype):
             "fleets": [{"name": "train", "role": "training", "instance_type": itype, "count": 1}],
         }
     )
-    hook = AcceleratedFleet._cloudwatch_hook(resolve(spec, 0), "/ultrafleet/demo/train", ["/", "/opt/dlami/nvme"])
+    acc = resolve(spec, 0).instance_type.accelerators
+    hook = cloudwatch_hook(Accelerator(acc.kind) if acc else None, "/ultrafleet/demo/train", ["/", "/opt/dlami/nvme"])
     script = render(
         "node_init.sh.j2",
         fleet_name="train",

@@ -7,10 +7,10 @@ root volume (checkpoints live in the storage stack), so replacement never touche
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 
-from aws_cdk import Acknowledgment, CfnAutoScalingRollingUpdate, CfnUpdatePolicy, Duration, Tags, Validations
+from aws_cdk import Acknowledgment, CfnAutoScalingRollingUpdate, CfnUpdatePolicy, Duration, Validations
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -19,29 +19,29 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from ultrafleet.constructs.boot_script import fit
-from ultrafleet.constructs.efa_launch_template import CapacityBlockTarget, EfaLaunchTemplate
 from ultrafleet.constructs.fleet_health import (
     NodeHealthPolicy,
+    NodeHealthPolicyProps,
     NodeHealthProps,
     NodeHealthScript,
     for_group,
     lifecycle_hooks,
 )
-from ultrafleet.constructs.ultracluster_placement import UltraClusterPlacement
+from ultrafleet.constructs.fleet_nodes import (
+    MANAGED_POLICIES,
+    RESERVED,
+    FleetNodes,
+    NodeProps,
+    Purchase,
+    boot_script,
+    cloudwatch_hook,
+)
+from ultrafleet.constructs.fleet_nodes import UserDataHook as UserDataHook  # the hooks' contract names it here
 from ultrafleet.constructs.user_data import fill
-from ultrafleet.planning.ami import dlami_parameter
-from ultrafleet.planning.fleets import ResolvedFleet
-from ultrafleet.spec.models import GpuUtilizationScaling, Inference
-from ultrafleet.templates import render
 
 HEALTH_CHECK_GRACE = Duration.minutes(15)
 """DLAMI boot plus driver and EFA checks take several minutes on the large accelerated types."""
 
-MANAGED_POLICIES = {
-    "AmazonSSMManagedInstanceCore": "SSM Session Manager and patching without SSH keys or open ports",
-    "CloudWatchAgentServerPolicy": "the CloudWatch agent publishes GPU, EFA and disk metrics and logs",
-}
 SCALING_EVENTS = [
     "autoscaling:EC2_INSTANCE_LAUNCH",
     "autoscaling:EC2_INSTANCE_LAUNCH_ERROR",
@@ -50,165 +50,104 @@ SCALING_EVENTS = [
 ]
 
 
+class ScalingMetric(StrEnum):
+    GPU_UTILIZATION = "gpu-utilization"
+    """The CloudWatch agent's nvidia_smi_utilization_gpu, averaged over the group (percent)."""
+    REQUEST_COUNT = "request-count"
+    """ALBRequestCountPerTarget (requests per instance)."""
+
+
 @dataclass(frozen=True, kw_only=True)
-class Serving:
-    """How an inference fleet is reached: its target group behind the shared load balancer."""
+class TargetTracking:
+    metric: ScalingMetric
+    target_value: float
+    """Percent for GPU_UTILIZATION, requests per instance for REQUEST_COUNT."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServingProps:
+    """How an inference fleet is reached and scaled: its target group behind the shared load balancer."""
 
     target_group: elbv2.IApplicationTargetGroup
     load_balancer_group: ec2.ISecurityGroup
+    """The load balancer's security group: ingress to ``port`` from it, its egress to the fleet."""
     request_count_label: str
     """ResourceLabel for ALBRequestCountPerTarget: <load balancer full name>/<target group full name>."""
-    settings: Inference
+    port: int
+    """The model server's port on the instances."""
+    min_size: int | None = None
+    """default: the group's desired capacity."""
+    max_size: int | None = None
+    """default: the group's desired capacity."""
+    scaling: TargetTracking | None = None
+    """default: none (the group stays at its desired size)."""
+    spot_percent: int = 0
+    """Share of instances above min_size bought as Spot (capacity rebalancing on); default 0."""
+    warm_pool_min_size: int | None = None
+    """Keep this many stopped, pre-initialized instances; default: no warm pool."""
 
 
 @dataclass(frozen=True, kw_only=True)
-class UserDataHook:
-    """A script section another tier (e.g. the checkpoint tier) adds to every node's boot script."""
+class AcceleratedFleetProps(NodeProps):
+    """The nodes (NodeProps) and the Auto Scaling group that owns them."""
 
-    name: str
-    script: str
+    desired_capacity: int
+    """Instances the group keeps running: the fleet's count plus its spares."""
+    image_id: str | None = None
+    """An AMI id; default: the AMI ``image_parameter`` names, resolved by CloudFormation at deploy time."""
+    image_parameter: str | None = None
+    """An SSM parameter holding the AMI id (the Deep Learning AMI's public parameter); used without ``image_id``."""
+    events_topic: sns.ITopic | None = None
+    """Receives launch, terminate and error notifications; default: none."""
+    serving: ServingProps | None = None
+    """For inference fleets, the target group and scaling; default: none (fixed size, EC2 health checks)."""
+    group_name: str | None = None
+    """The Auto Scaling group's name, so dashboards and alarms can name it without cross-stack references;
+    default: generated by CloudFormation."""
+    health: NodeHealthProps = field(default_factory=NodeHealthProps)
+    """The boot health gate, periodic check and lifecycle hooks; default: self-repair on, breaker at 20%, checks
+    every 5 minutes, no termination hook."""
 
 
-class AcceleratedFleet(Construct):
+def check_fleet(props: AcceleratedFleetProps) -> None:
+    if (props.image_id is None) == (props.image_parameter is None):
+        raise ValueError("image_id, image_parameter: give exactly one (an AMI id, or the SSM parameter naming one)")
+    if props.desired_capacity < 1:
+        raise ValueError(f"desired_capacity: {props.desired_capacity} is below 1; a fleet keeps at least one instance")
+    serving = props.serving
+    if serving and not 0 <= serving.spot_percent <= 100:
+        raise ValueError(f"serving.spot_percent: {serving.spot_percent} is outside 0-100")
+
+
+class AcceleratedFleet(FleetNodes):
     """An Auto Scaling group of one accelerated type, wired for full-bandwidth EFA.
 
-    :param fleet: the planned fleet (type, size, zones, EFA layout, capacity).
-    :param vpc: its compute subnets in the fleet's zones are used.
-    :param efa_security_group: shared by the fleets that talk over EFA; required when the fleet uses EFA.
-    :param hooks: extra boot-script sections, run after the EFA checks; default: none.
-    :param placeholders: deploy-time values for the @@NAME@@ marks in hooks; default: none.
-    :param extra_security_groups: more groups for every interface (e.g. the Lustre clients'); default: none.
-    :param events_topic: receives launch, terminate and error notifications; default: none.
-    :param serving: for inference fleets, the target group and scaling settings; default: none (fixed size).
-    :param group_name: the Auto Scaling group's name, so dashboards and alarms can name it without cross-stack
-        references; default: generated by CloudFormation.
-    :param log_group_name: where the CloudWatch agent ships the node's ultrafleet logs; default: no agent setup.
-    :param watched_paths: mount points whose disk use the agent reports; default: the root volume.
-    :param subnet_group_name: default: "compute" (the network stack's private subnets).
-    :param health: the boot health gate, periodic check and lifecycle hooks (fleet_health.NodeHealthProps);
-        default: self-repair on, breaker at 20%, checks every 5 minutes, no termination hook.
+    ``role``, ``node_security_group``, ``launch_template`` and ``auto_scaling_group`` are what stacks grant to,
+    wire and watch.
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        fleet: ResolvedFleet,
-        vpc: ec2.IVpc,
-        efa_security_group: ec2.ISecurityGroup | None,
-        hooks: Sequence[UserDataHook] = (),
-        placeholders: Mapping[str, str] | None = None,
-        extra_security_groups: Sequence[ec2.ISecurityGroup] = (),
-        events_topic: sns.ITopic | None = None,
-        serving: Serving | None = None,
-        group_name: str | None = None,
-        log_group_name: str | None = None,
-        watched_paths: Sequence[str] = ("/",),
-        subnet_group_name: str = "compute",
-        health: NodeHealthProps | None = None,
-    ) -> None:
-        super().__init__(scope, construct_id)
-        warm_pool = bool(serving and serving.settings.warm_pool_min_size is not None)
-        health = for_group(health or NodeHealthProps(), warm_pool=warm_pool)
-        Tags.of(self).add("ultrafleet:fleet", fleet.spec.name)
-        Tags.of(self).add("ultrafleet:role", fleet.spec.role.value)
-        if fleet.efa and efa_security_group is None:
-            raise ValueError(f"efa_security_group: required for fleet {fleet.spec.name}, which uses EFA")
-        spec = fleet.spec
-        self.role = iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
-            description=f"ultrafleet fleet {spec.name}",
-            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(p) for p in MANAGED_POLICIES],
-        )
-        acknowledge_managed_policies(self.role, MANAGED_POLICIES)
+    def __init__(self, scope: Construct, construct_id: str, *, props: AcceleratedFleetProps) -> None:
+        check_fleet(props)
+        super().__init__(scope, construct_id, props)
+        warm_pool = bool(props.serving and props.serving.warm_pool_min_size is not None)
+        health = for_group(props.health, warm_pool=warm_pool)
+        self.role = self._node_role(f"ultrafleet fleet {props.fleet_name}", MANAGED_POLICIES)
         profile = iam.InstanceProfile(self, "InstanceProfile", role=self.role)
-        self.node_security_group = node_security_group(self, vpc, spec.name)
-        groups = [self.node_security_group, *extra_security_groups]
-        if fleet.efa and efa_security_group:
-            groups.append(efa_security_group)
-
-        image_id = spec.ami.id or ssm.StringParameter.value_for_typed_string_parameter_v2(
-            self, dlami_parameter(fleet.instance_type), ssm.ParameterValueType.AWS_EC2_IMAGE_ID
-        )
-        capacity = spec.capacity
-        health_boot, health_join = NodeHealthScript.of(fleet, health, group_name).boot_sections()
-        user_data = render(
-            "node_init.sh.j2",
-            fleet_name=spec.name,
-            instance_type=fleet.instance_type.name,
-            efa_interfaces=fleet.efa_interfaces,
-            neuron=bool(fleet.instance_type.accelerators and fleet.instance_type.accelerators.kind == "neuron"),
-            hooks=list(hooks)
-            + ([self._cloudwatch_hook(fleet, log_group_name, watched_paths)] if log_group_name else []),
-            health_boot=health_boot,
-            health_join=health_join,
-        )
-        self.launch_template = EfaLaunchTemplate(
-            self,
-            "LaunchTemplate",
-            instance_type=fleet.instance_type.name,
-            layout=fleet.layout,
-            security_groups=groups,
+        groups = self._security_groups(props)
+        self.launch_template = self._launch_template(
+            props,
+            groups=groups,
             instance_profile=profile,
-            image_id=image_id,
-            user_data=fill(fit(user_data), placeholders or {}),
-            root_volume_gib=spec.root_volume_gib,
-            capacity_block=CapacityBlockTarget(reservation_id=capacity.reservation_id)
-            if capacity.type == "capacity-block"
-            else None,
-            tags={"ultrafleet:fleet": spec.name, "ultrafleet:role": spec.role.value},
-        ).launch_template
-
-        placement_group = placement_group_name(self, fleet)
-        subnets = vpc.select_subnets(
-            subnet_group_name=subnet_group_name, availability_zones=list(fleet.availability_zones)
+            image_id=self._image_id(props),
+            user_data=fill(self._boot_script(props, health), props.placeholders),
         )
-        reserved = capacity.type in ("capacity-reservation", "capacity-block")
-        self.auto_scaling_group = autoscaling.CfnAutoScalingGroup(
-            self,
-            "Group",
-            auto_scaling_group_name=group_name,
-            min_size=str(self._size(fleet, serving)[0]),
-            max_size=str(self._size(fleet, serving)[1]),
-            desired_capacity=str(fleet.instances + spec.spares),
-            target_group_arns=[serving.target_group.target_group_arn] if serving else None,
-            metrics_collection=[autoscaling.CfnAutoScalingGroup.MetricsCollectionProperty(granularity="1Minute")],
-            vpc_zone_identifier=subnets.subnet_ids,
-            placement_group=placement_group,
-            health_check_type="ELB" if serving else "EC2",
-            health_check_grace_period=HEALTH_CHECK_GRACE.to_seconds(),
-            notification_configurations=[
-                autoscaling.CfnAutoScalingGroup.NotificationConfigurationProperty(
-                    topic_arn=events_topic.topic_arn, notification_types=SCALING_EVENTS
-                )
-            ]
-            if events_topic
-            else None,
-            # Reserved capacity has no spare slot: terminate a failed node before launching its replacement.
-            instance_maintenance_policy=autoscaling.CfnAutoScalingGroup.InstanceMaintenancePolicyProperty(
-                min_healthy_percentage=90 if reserved else 100, max_healthy_percentage=100 if reserved else 110
-            ),
-            capacity_reservation_specification=autoscaling.CfnAutoScalingGroup.CapacityReservationSpecificationProperty(
-                capacity_reservation_preference="capacity-reservations-only",
-                capacity_reservation_target=autoscaling.CfnAutoScalingGroup.CapacityReservationTargetProperty(
-                    capacity_reservation_ids=[capacity.reservation_id]
-                ),
-            )
-            if capacity.type == "capacity-reservation"
-            else None,
-            lifecycle_hook_specification_list=lifecycle_hooks(health),
-            **self._purchase(fleet, serving),
-        )
+        self.auto_scaling_group = self._group(props, health, self._placement_group(props))
         if health.self_repair:
-            NodeHealthPolicy(
-                self, "NodeHealth", role=self.role, group=self.auto_scaling_group, group_name=group_name, props=health
-            )
-        if serving:
-            self._serve(fleet, serving)
-        if spec.capacity.type == "spot" or (serving and serving.settings.spot_percent):
+            policy = NodeHealthPolicyProps(role=self.role, group=self.auto_scaling_group, group_name=props.group_name)
+            NodeHealthPolicy(self, "NodeHealth", props=policy)
+        if props.serving:
+            self._serve(props, props.serving)
+        if props.purchase is Purchase.SPOT or (props.serving and props.serving.spot_percent):
             Validations.of(self.auto_scaling_group).acknowledge(
                 Acknowledgment(
                     id="AwsSolutions::AwsSolutions-EC26",
@@ -217,24 +156,76 @@ class AcceleratedFleet(Construct):
                 )
             )
 
-    @staticmethod
-    def _cloudwatch_hook(fleet: ResolvedFleet, log_group_name: str, paths: Sequence[str]) -> UserDataHook:
-        acc = fleet.instance_type.accelerators
-        script = render(
-            "cloudwatch_agent.sh.j2", gpu=bool(acc and acc.kind == "gpu"), log_group=log_group_name, paths=list(paths)
+    def _image_id(self, props: AcceleratedFleetProps) -> str:
+        return props.image_id or ssm.StringParameter.value_for_typed_string_parameter_v2(
+            self, props.image_parameter, ssm.ParameterValueType.AWS_EC2_IMAGE_ID
         )
-        return UserDataHook(name="cloudwatch-agent", script=script.rstrip("\n"))
 
     @staticmethod
-    def _size(fleet: ResolvedFleet, serving: Serving | None) -> tuple[int, int]:
-        settings = serving.settings if serving else None
-        size = fleet.instances + fleet.spec.spares
-        low = settings.min_size if settings and settings.min_size is not None else size
-        return low, (settings.max_size if settings and settings.max_size else size)
+    def _boot_script(props: AcceleratedFleetProps, health: NodeHealthProps) -> str:
+        hooks = list(props.hooks)
+        if props.log_group_name:
+            hooks.append(cloudwatch_hook(props.accelerator, props.log_group_name, props.watched_paths))
+        script = NodeHealthScript.of(
+            fleet_name=props.fleet_name,
+            instance_type=props.instance_type,
+            gate=props.gate,
+            props=health,
+            group_name=props.group_name,
+        )
+        return boot_script(props, hooks, script)
 
-    def _serve(self, fleet: ResolvedFleet, serving: Serving) -> None:
+    def _group(
+        self, props: AcceleratedFleetProps, health: NodeHealthProps, placement_group: str | None
+    ) -> autoscaling.CfnAutoScalingGroup:
+        serving, topic = props.serving, props.events_topic
+        low, high = self._size(props)
+        reserved = props.purchase in RESERVED
+        return autoscaling.CfnAutoScalingGroup(
+            self,
+            "Group",
+            auto_scaling_group_name=props.group_name,
+            min_size=str(low),
+            max_size=str(high),
+            desired_capacity=str(props.desired_capacity),
+            target_group_arns=[serving.target_group.target_group_arn] if serving else None,
+            metrics_collection=[autoscaling.CfnAutoScalingGroup.MetricsCollectionProperty(granularity="1Minute")],
+            vpc_zone_identifier=self._subnet_ids(props),
+            placement_group=placement_group,
+            health_check_type="ELB" if serving else "EC2",
+            health_check_grace_period=HEALTH_CHECK_GRACE.to_seconds(),
+            notification_configurations=[
+                autoscaling.CfnAutoScalingGroup.NotificationConfigurationProperty(
+                    topic_arn=topic.topic_arn, notification_types=SCALING_EVENTS
+                )
+            ]
+            if topic
+            else None,
+            # Reserved capacity has no spare slot: terminate a failed node before launching its replacement.
+            instance_maintenance_policy=autoscaling.CfnAutoScalingGroup.InstanceMaintenancePolicyProperty(
+                min_healthy_percentage=90 if reserved else 100, max_healthy_percentage=100 if reserved else 110
+            ),
+            capacity_reservation_specification=autoscaling.CfnAutoScalingGroup.CapacityReservationSpecificationProperty(
+                capacity_reservation_preference="capacity-reservations-only",
+                capacity_reservation_target=autoscaling.CfnAutoScalingGroup.CapacityReservationTargetProperty(
+                    capacity_reservation_ids=[props.reservation_id]
+                ),
+            )
+            if props.purchase is Purchase.CAPACITY_RESERVATION
+            else None,
+            lifecycle_hook_specification_list=lifecycle_hooks(health),
+            **self._purchase(props),
+        )
+
+    @staticmethod
+    def _size(props: AcceleratedFleetProps) -> tuple[int, int]:
+        serving, size = props.serving, props.desired_capacity
+        low = serving.min_size if serving and serving.min_size is not None else size
+        return low, (serving.max_size if serving and serving.max_size else size)
+
+    def _serve(self, props: AcceleratedFleetProps, serving: ServingProps) -> None:
         """Load-balancer ingress, rolling refresh on a new launch template, scaling policy and warm pool."""
-        settings, group = serving.settings, self.auto_scaling_group
+        settings, group = serving, self.auto_scaling_group
         self.node_security_group.add_ingress_rule(
             serving.load_balancer_group, ec2.Port.tcp(settings.port), "model server traffic from the load balancer"
         )
@@ -244,7 +235,7 @@ class AcceleratedFleet(Construct):
         serving.load_balancer_group.add_egress_rule(
             self.node_security_group, ec2.Port.tcp(settings.port), "model server traffic to the fleet", True
         )
-        low, _ = self._size(fleet, serving)
+        low, _ = self._size(props)
         group.cfn_options.update_policy = CfnUpdatePolicy(
             auto_scaling_rolling_update=CfnAutoScalingRollingUpdate(
                 min_instances_in_service=low,
@@ -260,9 +251,9 @@ class AcceleratedFleet(Construct):
             )
         )
         if settings.scaling:
-            if isinstance(settings.scaling, GpuUtilizationScaling):
+            if settings.scaling.metric is ScalingMetric.GPU_UTILIZATION:
                 target = autoscaling.CfnScalingPolicy.TargetTrackingConfigurationProperty(
-                    target_value=settings.scaling.target_percent,
+                    target_value=settings.scaling.target_value,
                     customized_metric_specification=autoscaling.CfnScalingPolicy.CustomizedMetricSpecificationProperty(
                         namespace="CWAgent",
                         metric_name="nvidia_smi_utilization_gpu",
@@ -276,7 +267,7 @@ class AcceleratedFleet(Construct):
                 )
             else:
                 target = autoscaling.CfnScalingPolicy.TargetTrackingConfigurationProperty(
-                    target_value=settings.scaling.target_per_instance,
+                    target_value=settings.scaling.target_value,
                     predefined_metric_specification=autoscaling.CfnScalingPolicy.PredefinedMetricSpecificationProperty(
                         predefined_metric_type="ALBRequestCountPerTarget", resource_label=serving.request_count_label
                     ),
@@ -297,14 +288,15 @@ class AcceleratedFleet(Construct):
                 pool_state="Stopped",
             )
 
-    def _purchase(self, fleet: ResolvedFleet, serving: Serving | None) -> dict:
+    def _purchase(self, props: AcceleratedFleetProps) -> dict:
         """The launch template reference: plain, or in a mixed-instances policy (all Spot, or a Spot share above
         the minimum for inference fleets that ask for one)."""
         spec = autoscaling.CfnAutoScalingGroup.LaunchTemplateSpecificationProperty(
             launch_template_id=self.launch_template.ref,
             version=self.launch_template.attr_latest_version_number,
         )
-        spot_percent = 100 if fleet.spec.capacity.type == "spot" else (serving.settings.spot_percent if serving else 0)
+        serving = props.serving
+        spot_percent = 100 if props.purchase is Purchase.SPOT else (serving.spot_percent if serving else 0)
         if not spot_percent:
             return {"launch_template": spec}
         return {
@@ -314,48 +306,9 @@ class AcceleratedFleet(Construct):
                     launch_template_specification=spec
                 ),
                 instances_distribution=autoscaling.CfnAutoScalingGroup.InstancesDistributionProperty(
-                    on_demand_base_capacity=0 if spot_percent == 100 else self._size(fleet, serving)[0],
+                    on_demand_base_capacity=0 if spot_percent == 100 else self._size(props)[0],
                     on_demand_percentage_above_base_capacity=100 - spot_percent,
                     spot_allocation_strategy="price-capacity-optimized",
                 ),
             ),
         }
-
-
-def acknowledge_managed_policies(role: iam.IRole, policies: Mapping[str, str]) -> None:
-    """cdk-nag's IAM4 acknowledged for each AWS-managed policy on a fleet role, with why the fleet needs it."""
-    Validations.of(role).acknowledge(
-        *(
-            Acknowledgment(
-                id=f"AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]",
-                reason=f"AWS-maintained policy for {why}; an inline copy would not receive AWS's updates",
-            )
-            for name, why in policies.items()
-        )
-    )
-
-
-def node_security_group(scope: Construct, vpc: ec2.IVpc, fleet_name: str) -> ec2.SecurityGroup:
-    """A fleet's own group ("NodeGroup" under ``scope``): HTTPS out, nothing else."""
-    group = ec2.SecurityGroup(
-        scope,
-        "NodeGroup",
-        vpc=vpc,
-        allow_all_outbound=False,
-        description=f"ultrafleet {fleet_name}: HTTPS out to AWS APIs and package mirrors",
-    )
-    group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS out")
-    return group
-
-
-def placement_group_name(scope: Construct, fleet: ResolvedFleet) -> str | None:
-    """The fleet's placement group ("Placement" under ``scope``), when its plan has a strategy."""
-    if not fleet.placement_strategy:
-        return None
-    return UltraClusterPlacement(
-        scope,
-        "Placement",
-        strategy=fleet.placement_strategy,
-        partition_count=fleet.spec.placement.partition_count,
-        existing_group_name=fleet.spec.placement.existing_group_name,
-    ).group_name

@@ -10,6 +10,8 @@ without waiting for the events, scaling in early enough for the planned drain.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aws_cdk import Acknowledgment, ArnFormat, Stack, Validations
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_events as events
@@ -24,28 +26,43 @@ from ultrafleet.planning.node_lifecycle import CAPACITY_BLOCK_DELIVERED, CAPACIT
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
+@dataclass(frozen=True, kw_only=True)
+class CapacityBlockScheduleProps:
+    group: autoscaling.CfnAutoScalingGroup
+    """The fleet's Auto Scaling group."""
+    reservation_id: str
+    """The block's cr-... id; the rules match only this block's events."""
+    size: int
+    """The group's size while the block runs (count plus spares)."""
+    times: CapacityBlockTimes
+    """Scheduled scale-out and scale-in times; a None field: no scheduled action for that edge."""
+    group_name: str | None = None
+    """The group's name, when fixed by convention; default: its Ref."""
+
+
+def _check(props: CapacityBlockScheduleProps) -> None:
+    if props.size < 1:
+        raise ValueError(f"size: {props.size} is below 1; the group runs at least one instance in its block")
+    out, in_ = props.times.scale_out_at, props.times.scale_in_at
+    if out is not None and in_ is not None and in_ <= out:
+        raise ValueError(
+            f"times: scale_in_at {in_.strftime(TIME_FORMAT)} is not after scale_out_at {out.strftime(TIME_FORMAT)}"
+        )
+
+
 class CapacityBlockSchedule(Construct):
-    """Rules and scheduled actions that size one group to its Capacity Block.
+    """Rules and scheduled actions that size one group to its Capacity Block; ``resizer`` is the state machine."""
 
-    :param group: the fleet's Auto Scaling group.
-    :param group_name: its name, when fixed by convention; default: its Ref.
-    :param reservation_id: the block's cr-... id; the rules match only this block's events.
-    :param size: the group's size while the block runs (count plus spares).
-    :param times: scheduled scale-out and scale-in times; None fields: no scheduled action for that edge.
-    """
-
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        group: autoscaling.CfnAutoScalingGroup,
-        group_name: str | None,
-        reservation_id: str,
-        size: int,
-        times: CapacityBlockTimes,
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, props: CapacityBlockScheduleProps) -> None:
         super().__init__(scope, construct_id)
+        _check(props)
+        group, group_name, reservation_id, size, times = (
+            props.group,
+            props.group_name,
+            props.reservation_id,
+            props.size,
+            props.times,
+        )
         name = group_name or group.ref
         group_arn = Stack.of(self).format_arn(
             service="autoscaling",

@@ -3,7 +3,10 @@ down and loses nothing (replaced versions are kept for a while, the newest few a
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Aws, Duration, RemovalPolicy, Stack, Validations
+from dataclasses import dataclass
+from enum import StrEnum
+
+from aws_cdk import Acknowledgment, Aws, Duration, FeatureFlags, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -11,25 +14,64 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from ultrafleet.constructs.scanner_acks import acknowledge
-from ultrafleet.spec.models import AccessLogging
-from ultrafleet.spec.models import CheckpointBucket as BucketSpec
 
 CHECKPOINT_PREFIX = "checkpoints/"
 ACCESS_LOG_RETENTION = Duration.days(365)
+LOGS_BY_BUCKET_POLICY = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
+
+
+class AccessLogging(StrEnum):
+    SERVER_ACCESS_LOGS = "server-access-logs"
+    """S3 server access logs into the log bucket (prefix checkpoint-bucket/)."""
+    CLOUDTRAIL_DATA_EVENTS = "cloudtrail-data-events"
+    """A single-region trail of the bucket's data events into the log bucket (prefix cloudtrail/)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckpointTransition:
+    """Move objects under checkpoints/ to a cheaper storage class."""
+
+    storage_class: s3.StorageClass
+    after_days: int
+    """Days after an object is written."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckpointBucketProps:
+    """The bucket's lifecycle and logging. The numbers are the spec's (its defaults live there): all required."""
+
+    key: kms.IKey
+    """The customer-managed KMS key that encrypts checkpoints (with an S3 Bucket Key)."""
+    abort_incomplete_multipart_days: int
+    noncurrent_version_expiration_days: int
+    """Days a replaced or deleted version is kept."""
+    noncurrent_versions_to_keep: int
+    """Newest noncurrent versions kept regardless of age."""
+    transition: CheckpointTransition | None
+    """None: checkpoints stay in STANDARD."""
+    access_logging: AccessLogging
+    bucket_name: str | None = None
+    """default: a name CloudFormation generates."""
+    expire_checkpoints_after_days: int | None = None
+    """Expire objects under checkpoints/ this many days after they are written; default: never."""
 
 
 class CheckpointBucket(Construct):
     """The bucket, its access-log bucket (server access logs or CloudTrail data events) and the lifecycle rules.
 
-    Needs the feature flag ``@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy`` (set in cdk.json): log delivery
+    Needs the feature flag ``LOGS_BY_BUCKET_POLICY`` (set in cdk.json): log delivery
     is granted by bucket policy, since the log bucket disables ACLs.
 
-    :param key: the customer-managed KMS key that encrypts checkpoints.
-    :param settings: lifecycle and logging settings from the spec.
+    ``bucket`` holds the checkpoints, ``logs_bucket`` its access logs; ``fleet_policy`` grants one fleet its prefix.
     """
 
-    def __init__(self, scope: Construct, construct_id: str, *, key: kms.IKey, settings: BucketSpec) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, props: CheckpointBucketProps) -> None:
         super().__init__(scope, construct_id)
+        settings, key = props, props.key
+        if not FeatureFlags.of(self).is_enabled(LOGS_BY_BUCKET_POLICY):
+            raise ValueError(
+                f"feature flag {LOGS_BY_BUCKET_POLICY} must be on (cdk.json sets it): the log bucket has no ACLs"
+            )
         self.logs_bucket = s3.Bucket(
             self,
             "AccessLogs",
@@ -144,7 +186,7 @@ class CheckpointBucket(Construct):
         return iam.ManagedPolicy.from_managed_policy_arn(self, f"Fleet-{fleet}-Ref", policy.ref)
 
 
-def lifecycle_rules(settings: BucketSpec) -> list[s3.LifecycleRule]:
+def lifecycle_rules(settings: CheckpointBucketProps) -> list[s3.LifecycleRule]:
     rules = [
         s3.LifecycleRule(
             id="abort-incomplete-multipart-uploads",
@@ -164,7 +206,7 @@ def lifecycle_rules(settings: BucketSpec) -> list[s3.LifecycleRule]:
                 prefix=CHECKPOINT_PREFIX,
                 transitions=[
                     s3.Transition(
-                        storage_class=s3.StorageClass(settings.transition.storage_class.value),
+                        storage_class=settings.transition.storage_class,
                         transition_after=Duration.days(settings.transition.after_days),
                     )
                 ],

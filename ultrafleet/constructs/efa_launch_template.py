@@ -7,7 +7,7 @@ SecurityGroupIds. No interface gets a public IP; subnets come from the Auto Scal
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from aws_cdk import Fn
@@ -28,48 +28,63 @@ class CapacityBlockTarget:
     reservation_id: str
 
 
-class EfaLaunchTemplate(Construct):
-    """An EC2 launch template for one accelerated fleet.
-
-    :param instance_type: EC2 instance type name.
-    :param layout: the interfaces, in card/device order (first: card 0 device 0, the primary ENA interface).
-    :param security_groups: attached to every interface.
-    :param instance_profile: the fleet's instance profile.
-    :param image_id: AMI id or a token resolved at deploy time (an SSM parameter).
-    :param user_data: the rendered boot script (plain text; base64-encoded here).
-    :param root_volume_gib: encrypted gp3 root volume size.
-    :param capacity_block: default: none (On-Demand, or a Capacity Reservation set on the Auto Scaling group).
-    :param tags: tags for the instances, volumes and interfaces it launches.
-    :param root_device: the AMI's root device name; default: the Deep Learning AMIs' /dev/sda1.
-    :param placement_group_name: launch into this placement group; default: none (the Auto Scaling group sets it).
-    :param capacity_reservation_id: target this Capacity Reservation; default: none (the Auto Scaling group, or
-        ``capacity_block``, targets reservations).
+@dataclass(frozen=True, kw_only=True)
+class EfaLaunchTemplateProps:
+    """One accelerated fleet's launch template.
 
     A scheduler that owns the instances' group (EKS, PCS) passes ``instance_profile=None`` (it names the role
     itself) and, for EKS, ``image_id=None`` (the node group's AmiType picks the image).
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        instance_type: str,
-        layout: Sequence[Interface],
-        security_groups: Sequence[ec2.ISecurityGroup],
-        instance_profile: iam.IInstanceProfile | None,
-        image_id: str | None,
-        user_data: str,
-        root_volume_gib: int,
-        capacity_block: CapacityBlockTarget | None = None,
-        tags: dict[str, str] | None = None,
-        root_device: str = ROOT_DEVICE,
-        placement_group_name: str | None = None,
-        capacity_reservation_id: str | None = None,
-    ) -> None:
+    instance_type: str
+    """EC2 instance type name."""
+    layout: Sequence[Interface]
+    """The interfaces, in card/device order (first: card 0 device 0, the primary ENA interface)."""
+    security_groups: Sequence[ec2.ISecurityGroup]
+    """Attached to every interface."""
+    instance_profile: iam.IInstanceProfile | None
+    """The fleet's instance profile; None: the scheduler's node group names the role."""
+    image_id: str | None
+    """AMI id or a token resolved at deploy time (an SSM parameter); None: the node group picks the image."""
+    user_data: str
+    """The rendered boot script (plain text; base64-encoded here)."""
+    root_volume_gib: int
+    """Encrypted gp3 root volume size."""
+    capacity_block: CapacityBlockTarget | None = None
+    """default: none (On-Demand, or a Capacity Reservation set on the Auto Scaling group)."""
+    tags: Mapping[str, str] | None = None
+    """Tags for the instances, volumes and interfaces it launches; default: none."""
+    root_device: str = ROOT_DEVICE
+    """The AMI's root device name; default: the Deep Learning AMIs' /dev/sda1."""
+    placement_group_name: str | None = None
+    """Launch into this placement group; default: none (the Auto Scaling group sets it)."""
+    capacity_reservation_id: str | None = None
+    """Target this Capacity Reservation; default: none (the Auto Scaling group, or ``capacity_block``, targets
+    reservations)."""
+
+
+def _check(props: EfaLaunchTemplateProps) -> None:
+    layout = props.layout
+    if not layout or (layout[0].card, layout[0].device, layout[0].kind) != (0, 0, "interface"):
+        raise ValueError("layout: the first interface must be card 0 device 0 of type interface (primary ENA)")
+    if props.capacity_block and props.capacity_reservation_id:
+        raise ValueError(
+            "capacity_block, capacity_reservation_id: give at most one (a Capacity Block is targeted by its own id)"
+        )
+
+
+class EfaLaunchTemplate(Construct):
+    """An EC2 launch template for one accelerated fleet; ``launch_template`` is the CfnLaunchTemplate."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, props: EfaLaunchTemplateProps) -> None:
         super().__init__(scope, construct_id)
-        if not layout or (layout[0].card, layout[0].device, layout[0].kind) != (0, 0, "interface"):
-            raise ValueError("layout: the first interface must be card 0 device 0 of type interface (primary ENA)")
+        _check(props)
+        security_groups, tags, layout, capacity_block = (
+            props.security_groups,
+            props.tags,
+            props.layout,
+            props.capacity_block,
+        )
         group_ids = [g.security_group_id for g in security_groups]
         cfn_tags = (
             [
@@ -82,21 +97,21 @@ class EfaLaunchTemplate(Construct):
             else None
         )
         data = ec2.CfnLaunchTemplate.LaunchTemplateDataProperty(
-            instance_type=instance_type,
-            image_id=image_id,
+            instance_type=props.instance_type,
+            image_id=props.image_id,
             iam_instance_profile=ec2.CfnLaunchTemplate.IamInstanceProfileProperty(
-                arn=instance_profile.instance_profile_arn
+                arn=props.instance_profile.instance_profile_arn
             )
-            if instance_profile
+            if props.instance_profile
             else None,
             metadata_options=ec2.CfnLaunchTemplate.MetadataOptionsProperty(
                 http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=2
             ),
             block_device_mappings=[
                 ec2.CfnLaunchTemplate.BlockDeviceMappingProperty(
-                    device_name=root_device,
+                    device_name=props.root_device,
                     ebs=ec2.CfnLaunchTemplate.EbsProperty(
-                        volume_size=root_volume_gib, volume_type="gp3", encrypted=True, delete_on_termination=True
+                        volume_size=props.root_volume_gib, volume_type="gp3", encrypted=True, delete_on_termination=True
                     ),
                 )
             ],
@@ -113,20 +128,22 @@ class EfaLaunchTemplate(Construct):
                 }
                 for i in layout
             ],
-            user_data=Fn.base64(user_data),
+            user_data=Fn.base64(props.user_data),
             tag_specifications=cfn_tags,
             instance_market_options=ec2.CfnLaunchTemplate.InstanceMarketOptionsProperty(market_type="capacity-block")
             if capacity_block
             else None,
             capacity_reservation_specification=ec2.CfnLaunchTemplate.CapacityReservationSpecificationProperty(
                 capacity_reservation_target=ec2.CfnLaunchTemplate.CapacityReservationTargetProperty(
-                    capacity_reservation_id=capacity_block.reservation_id if capacity_block else capacity_reservation_id
+                    capacity_reservation_id=capacity_block.reservation_id
+                    if capacity_block
+                    else props.capacity_reservation_id
                 )
             )
-            if capacity_block or capacity_reservation_id
+            if capacity_block or props.capacity_reservation_id
             else None,
-            placement=ec2.CfnLaunchTemplate.PlacementProperty(group_name=placement_group_name)
-            if placement_group_name
+            placement=ec2.CfnLaunchTemplate.PlacementProperty(group_name=props.placement_group_name)
+            if props.placement_group_name
             else None,
         )
         self.launch_template = ec2.CfnLaunchTemplate(self, "Resource", launch_template_data=data)

@@ -8,28 +8,29 @@ egress next to them: the group's members reach each other and nothing else throu
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from ultrafleet.constructs.closed_egress import close_default_egress
 
 
+@dataclass(frozen=True, kw_only=True)
+class EfaSecurityGroupProps:
+    vpc: ec2.IVpc
+    """The VPC the fleets run in."""
+    description: str = "EFA: all traffic between members"
+    """default: "EFA: all traffic between members"."""
+
+
 class EfaSecurityGroup(Construct):
-    """Self-referencing all-traffic rules, and nothing else; put it on every interface of the fleets that talk.
+    """Self-referencing all-traffic rules, and nothing else; put ``security_group`` on every interface of the fleets
+    that talk."""
 
-    :param vpc: the VPC the fleets run in.
-    :param description: default: "EFA: all traffic between members".
-    """
-
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        vpc: ec2.IVpc,
-        description: str = "EFA: all traffic between members",
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, props: EfaSecurityGroupProps) -> None:
         super().__init__(scope, construct_id)
+        vpc, description = props.vpc, props.description
         self.security_group = close_default_egress(
             ec2.SecurityGroup(self, "Group", vpc=vpc, description=description, allow_all_outbound=False)
         )

@@ -11,15 +11,33 @@ session; with SSE-KMS the caller also needs the key for GenerateDataKey and Decr
 
 from __future__ import annotations
 
-from aws_cdk import Aws, RemovalPolicy
+import re
+from dataclasses import dataclass
+
+from aws_cdk import Aws, RemovalPolicy, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3express as s3express
 from constructs import Construct
 
-from ultrafleet.spec.models import ExpressBucket
-
 SUFFIX = "--x-s3"
+ZONE_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*-az[0-9]+")
+"""A zone id (use1-az4, or a Local Zone's usw2-lax1-az1), not a zone name (us-east-1a)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpressCheckpointBucketProps:
+    """The directory bucket's zone, key and lifecycle. The days are the spec's (its defaults live there)."""
+
+    zone_id: str
+    """The zone id (use1-az4) of the training fleets' zone: directory buckets are placed by zone id."""
+    key: kms.IKey
+    """The checkpoint KMS key (SSE-KMS; S3 Express always uses a Bucket Key with it)."""
+    expire_after_days: int
+    """Days an object lives before S3 Lifecycle expires it (the regional bucket keeps the onward copy)."""
+    abort_incomplete_multipart_days: int
+    base_name: str | None = None
+    """The name before ``--<zone-id>--x-s3``; default: a name CloudFormation generates."""
 
 
 def bucket_name(base_name: str, zone_id: str) -> str:
@@ -30,15 +48,14 @@ def bucket_name(base_name: str, zone_id: str) -> str:
 class ExpressCheckpointBucket(Construct):
     """The directory bucket, encrypted with the checkpoint key, expiring objects after the onward copy's window.
 
-    :param zone_id: the zone id (use1-az4) of the training fleets' zone.
-    :param key: the checkpoint KMS key (SSE-KMS, Bucket Key on as AWS requires).
-    :param settings: lifecycle days and an optional base name from the spec.
+    ``bucket_name`` and ``bucket_arn`` name it; ``grant_fleet`` lets a fleet's role drain into it.
     """
 
-    def __init__(
-        self, scope: Construct, construct_id: str, *, zone_id: str, key: kms.IKey, settings: ExpressBucket
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, props: ExpressCheckpointBucketProps) -> None:
         super().__init__(scope, construct_id)
+        zone_id, key, settings = props.zone_id, props.key, props
+        if not Token.is_unresolved(zone_id) and not ZONE_ID.fullmatch(zone_id):
+            raise ValueError(f"zone_id: {zone_id!r} is not a zone id; pass the zone's id (like use1-az4), not its name")
         self._key = key
         rule = s3express.CfnDirectoryBucket.ServerSideEncryptionRuleProperty(
             bucket_key_enabled=True,

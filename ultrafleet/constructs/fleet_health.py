@@ -24,8 +24,7 @@ from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from ultrafleet.planning.fleets import ResolvedFleet
-from ultrafleet.planning.node_lifecycle import FATAL_XIDS, NEURON_FATAL_ERRORS, NodeLifecycle, gate_expectations
+from ultrafleet.planning.node_lifecycle import FATAL_XIDS, NEURON_FATAL_ERRORS, GateExpectations
 from ultrafleet.templates import render
 
 LAUNCH_HOOK = "ultrafleet-launch"
@@ -80,19 +79,6 @@ def for_group(props: NodeHealthProps, *, warm_pool: bool) -> NodeHealthProps:
     return replace(props, launch_hook=False) if warm_pool else props
 
 
-def props_for(fleet: ResolvedFleet, lifecycle: NodeLifecycle | None) -> NodeHealthProps:
-    """The props a planned fleet asks for."""
-    health = fleet.spec.health
-    return NodeHealthProps(
-        self_repair=health.self_repair,
-        max_unhealthy_percent=health.max_unhealthy_percent,
-        check_interval_minutes=health.check_interval_minutes,
-        termination_heartbeat_seconds=lifecycle.termination.heartbeat_seconds
-        if lifecycle and lifecycle.termination
-        else None,
-    )
-
-
 @dataclass(frozen=True, kw_only=True)
 class NodeHealthScript:
     """Everything the node-side scripts are rendered from (templates node_health*.sh.j2)."""
@@ -115,11 +101,19 @@ class NodeHealthScript:
     neuron_errors: tuple[str, ...] = NEURON_FATAL_ERRORS
 
     @classmethod
-    def of(cls, fleet: ResolvedFleet, props: NodeHealthProps, group_name: str | None) -> NodeHealthScript:
-        gate = gate_expectations(fleet)
+    def of(
+        cls,
+        *,
+        fleet_name: str,
+        instance_type: str,
+        gate: GateExpectations,
+        props: NodeHealthProps,
+        group_name: str | None,
+    ) -> NodeHealthScript:
+        """The scripts' values for one fleet; ``group_name`` None: the nodes look their group up."""
         return cls(
-            fleet_name=fleet.spec.name,
-            instance_type=fleet.instance_type.name,
+            fleet_name=fleet_name,
+            instance_type=instance_type,
             group_name=group_name or "",
             self_repair=props.self_repair,
             breaker_alarm=breaker_alarm_name(group_name) if group_name and props.self_repair else "",
@@ -203,21 +197,24 @@ def lifecycle_hooks(
     return hooks or None
 
 
+@dataclass(frozen=True, kw_only=True)
+class NodeHealthPolicyProps:
+    role: iam.IRole
+    """The nodes' role."""
+    group: autoscaling.CfnAutoScalingGroup
+    """The fleet's group, the only one the nodes may act on."""
+    group_name: str | None = None
+    """The group's name, when fixed by convention (then the nodes read the breaker alarm named after it);
+    default: scoped by the group's Ref, and the nodes look their group up."""
+
+
 class NodeHealthPolicy(Construct):
     """What a node may do to its own group: mark itself, complete and extend its lifecycle actions, read the
     circuit breaker. Scoped to the fleet's group by name (by its Ref when the name is generated)."""
 
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        role: iam.IRole,
-        group: autoscaling.CfnAutoScalingGroup,
-        group_name: str | None,
-        props: NodeHealthProps,
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, props: NodeHealthPolicyProps) -> None:
         super().__init__(scope, construct_id)
+        role, group, group_name = props.role, props.group, props.group_name
         stack = Stack.of(self)
         name = group_name or group.ref
         group_arn = stack.format_arn(

@@ -10,10 +10,8 @@ from __future__ import annotations
 from aws_cdk import Acknowledgment, Validations
 from aws_cdk import aws_iam as iam
 
-from ultrafleet.constructs.accelerated_fleet import UserDataHook
+from ultrafleet.constructs.fleet_nodes import UserDataHook
 from ultrafleet.constructs.scanner_acks import acknowledge_default_policy, ec2_describe_on_any
-from ultrafleet.planning.fleets import ResolvedFleet
-from ultrafleet.planning.ultraservers import imex_domain_size
 from ultrafleet.templates import render
 
 PEER_WAIT_SECONDS = 600
@@ -24,14 +22,17 @@ READS = ["ec2:DescribeInstanceTopology", "ec2:DescribeInstances"]
 """DescribeInstanceTopology finds the peers; it returns no addresses, so DescribeInstances gives them."""
 
 
-def imex_hook(fleet: ResolvedFleet) -> UserDataHook | None:
-    """The IMEX hook for a GB200 UltraServer fleet; None for every other fleet."""
-    size = imex_domain_size(fleet)
-    if size is None:
-        return None
+def imex_hook(instance_type: str, instances_per_domain: int) -> UserDataHook:
+    """The IMEX hook for a GB200 UltraServer fleet: ``instances_per_domain`` (the plan's imex_domain_size) nodes
+    form one NVLink domain."""
+    if instances_per_domain < 2:
+        raise ValueError(
+            f"instances_per_domain: {instances_per_domain} is below 2; an IMEX domain joins UltraServer peers"
+        )
+    size = instances_per_domain
     script = render(
         "imex_domain.sh.j2",
-        instance_type=fleet.instance_type.name,
+        instance_type=instance_type,
         instances_per_domain=size,
         peer_wait_seconds=PEER_WAIT_SECONDS,
         domain_wait_seconds=DOMAIN_WAIT_SECONDS,

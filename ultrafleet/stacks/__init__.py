@@ -9,11 +9,11 @@ import aws_cdk as cdk
 from aws_cdk import Stack
 from constructs import Construct
 
-from ultrafleet.constructs.accelerated_fleet import Serving
 from ultrafleet.constructs.landing_zone import apply_role_guardrails
 from ultrafleet.planning.ami_lock import locked
 from ultrafleet.spec import load_spec
 from ultrafleet.spec.models import Inference, Spec
+from ultrafleet.stacks.construct_props import Serving
 from ultrafleet.stacks.fleet_stack import FleetStack
 from ultrafleet.stacks.governance import govern, guardrails
 from ultrafleet.stacks.inference_stack import InferenceStack

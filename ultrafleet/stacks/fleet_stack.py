@@ -9,16 +9,18 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from ultrafleet.constructs.accelerated_fleet import AcceleratedFleet, Serving, UserDataHook
-from ultrafleet.constructs.capacity_block_schedule import CapacityBlockSchedule
-from ultrafleet.constructs.efa_security_group import EfaSecurityGroup
-from ultrafleet.constructs.fleet_health import props_for
-from ultrafleet.constructs.imex_domain import grant_peer_discovery, imex_hook
-from ultrafleet.constructs.scheduler_fleet import SchedulerFleet, scheduler_boot_script, scheduler_owns_nvme
+from ultrafleet.constructs.accelerated_fleet import AcceleratedFleet
+from ultrafleet.constructs.capacity_block_schedule import CapacityBlockSchedule, CapacityBlockScheduleProps
+from ultrafleet.constructs.efa_security_group import EfaSecurityGroup, EfaSecurityGroupProps
+from ultrafleet.constructs.fleet_nodes import UserDataHook
+from ultrafleet.constructs.imex_domain import grant_peer_discovery
+from ultrafleet.constructs.scheduler_fleet import SchedulerFleet
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.planning.names import FleetNames  # also imported from here by the observability stack
 from ultrafleet.planning.node_lifecycle import NodeLifecycle
 from ultrafleet.spec.models import EksScheduler, PcsScheduler, Role, Storage
+from ultrafleet.stacks import construct_props
+from ultrafleet.stacks.construct_props import Serving, scheduler_owns_nvme
 from ultrafleet.stacks.storage_stack import StorageStack
 from ultrafleet.templates import render
 
@@ -58,7 +60,9 @@ class FleetStack(Stack):
         efa_group = None
         if fleet.efa:
             efa_group = EfaSecurityGroup(
-                self, f"{name}-efa", vpc=vpc, description=f"ultrafleet {name}: EFA between members"
+                self,
+                f"{name}-efa",
+                props=EfaSecurityGroupProps(vpc=vpc, description=f"ultrafleet {name}: EFA between members"),
             )
         training = fleet.spec.role is Role.TRAINING
         hooks, placeholders, extra_groups = [], {}, []
@@ -72,54 +76,62 @@ class FleetStack(Stack):
                 extra_groups.append(storage.lustre.client_group)
         # On EKS, NVIDIA's DRA driver runs IMEX for GB200 through ComputeDomains and the host service must be left
         # to it (docs/schedulers.md); everywhere else the node sets up its UltraServer's IMEX domain at boot.
-        imex = None if isinstance(scheduler, EksScheduler) else imex_hook(fleet)
+        imex = None if isinstance(scheduler, EksScheduler) else construct_props.imex(fleet)
         if imex:
             hooks = [*hooks, imex]
         if scheduler is not None:
             self.fleet = SchedulerFleet(
                 self,
                 name,
-                fleet=fleet,
-                scheduler=scheduler,
-                vpc=vpc,
-                efa_security_group=efa_group.security_group if efa_group else None,
-                boot_script=scheduler_boot_script(
-                    fleet, scheduler, hooks=hooks, log_group_name=names.log_group if names else None
+                props=construct_props.scheduler_fleet(
+                    fleet,
+                    scheduler,
+                    queue_name=queue_name,
+                    vpc=vpc,
+                    efa_security_group=efa_group.security_group if efa_group else None,
+                    cluster_security_group=ec2.SecurityGroup.from_security_group_id(
+                        self, "ClusterGroup", scheduler.cluster_security_group_id, mutable=False
+                    ),
+                    hooks=hooks,
+                    placeholders=placeholders,
+                    extra_security_groups=extra_groups,
+                    group_name=names.group if names else name,
+                    log_group_name=names.log_group if names else None,
                 ),
-                placeholders=placeholders,
-                extra_security_groups=extra_groups,
-                group_name=names.group if names else name,
-                queue_name=queue_name,
             )
         else:
             self.fleet = AcceleratedFleet(
                 self,
                 name,
-                fleet=fleet,
-                vpc=vpc,
-                efa_security_group=efa_group.security_group if efa_group else None,
-                hooks=hooks,
-                placeholders=placeholders,
-                extra_security_groups=extra_groups,
-                events_topic=self.events,
-                serving=serving,
-                group_name=names.group if names else None,
-                log_group_name=names.log_group if names else None,
-                watched_paths=["/", storage_spec.nvme_cache.mount_path]
-                if storage_spec.nvme_cache and fleet.instance_type.nvme
-                else ["/"],
-                health=props_for(fleet, lifecycle),
+                props=construct_props.accelerated_fleet(
+                    fleet,
+                    serving_props=construct_props.serving(serving) if serving else None,
+                    lifecycle=lifecycle,
+                    vpc=vpc,
+                    efa_security_group=efa_group.security_group if efa_group else None,
+                    hooks=hooks,
+                    placeholders=placeholders,
+                    extra_security_groups=extra_groups,
+                    events_topic=self.events,
+                    group_name=names.group if names else None,
+                    log_group_name=names.log_group if names else None,
+                    watched_paths=["/", storage_spec.nvme_cache.mount_path]
+                    if storage_spec.nvme_cache and fleet.instance_type.nvme
+                    else ["/"],
+                ),
             )
             capacity = fleet.spec.capacity
             if lifecycle and lifecycle.capacity_block and capacity.type == "capacity-block":
                 CapacityBlockSchedule(
                     self,
                     "CapacityBlock",
-                    group=self.fleet.auto_scaling_group,
-                    group_name=names.group if names else None,
-                    reservation_id=capacity.reservation_id,
-                    size=lifecycle.group_size,
-                    times=lifecycle.capacity_block,
+                    props=CapacityBlockScheduleProps(
+                        group=self.fleet.auto_scaling_group,
+                        group_name=names.group if names else None,
+                        reservation_id=capacity.reservation_id,
+                        size=lifecycle.group_size,
+                        times=lifecycle.capacity_block,
+                    ),
                 )
         if training and storage.express:
             storage.express.grant_fleet(self.fleet.role)

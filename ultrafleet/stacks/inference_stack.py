@@ -11,6 +11,7 @@ from constructs import Construct
 from ultrafleet.constructs.inference_load_balancer import InferenceLoadBalancer
 from ultrafleet.planning.fleets import ResolvedFleet
 from ultrafleet.spec.models import Inference, LoadBalancer
+from ultrafleet.stacks import construct_props
 
 
 class InferenceStack(Stack):
@@ -29,11 +30,11 @@ class InferenceStack(Stack):
         self.endpoint = InferenceLoadBalancer(
             self,
             "Endpoint",
-            vpc=vpc,
-            internal=settings.internal,
-            certificate_arn=settings.certificate_arn,
-            logs_bucket=logs_bucket,
+            props=construct_props.load_balancer(settings, vpc=vpc, logs_bucket=logs_bucket),
         )
         self.target_groups: dict[str, elbv2.ApplicationTargetGroup] = {
-            f.spec.name: self.endpoint.add_fleet(f.spec.name, f.spec.inference or Inference()) for f in fleets
+            f.spec.name: self.endpoint.add_fleet(
+                construct_props.fleet_target(f.spec.name, f.spec.inference or Inference())
+            )
+            for f in fleets
         }

@@ -17,6 +17,7 @@ from ultrafleet.constructs.scanner_acks import KMS_ROOT_STATEMENT, acknowledge
 from ultrafleet.planning.network import COMPUTE_SUBNET_GROUP
 from ultrafleet.planning.zone_ids import context_key
 from ultrafleet.spec.models import Storage
+from ultrafleet.stacks import construct_props
 
 
 class StorageStack(Stack):
@@ -40,13 +41,17 @@ class StorageStack(Stack):
             description="ultrafleet: encrypts checkpoints at rest",
         )
         acknowledge(self.key.node.default_child, cfripper={"GenericResourceWildcardPolicyRule": KMS_ROOT_STATEMENT})
-        self.checkpoints = CheckpointBucket(self, "Checkpoints", key=self.key, settings=storage.checkpoint_bucket)
+        self.checkpoints = CheckpointBucket(
+            self, "Checkpoints", props=construct_props.checkpoint_bucket(storage.checkpoint_bucket, self.key)
+        )
         self.express: ExpressCheckpointBucket | None = None
         self.lustre: LustreCheckpointFileSystem | None = None
         if storage.express_bucket and lustre_zone:
             zone_ids = self.node.try_get_context(context_key(self.account, self.region)) or {}
             self.express = ExpressCheckpointBucket(
-                self, "Express", zone_id=zone_ids[lustre_zone], key=self.key, settings=storage.express_bucket
+                self,
+                "Express",
+                props=construct_props.express_bucket(storage.express_bucket, zone_ids[lustre_zone], self.key),
             )
         if storage.lustre and lustre_zone:
             subnet = vpc.select_subnets(subnet_group_name=subnet_group_name, availability_zones=[lustre_zone]).subnets[
@@ -55,9 +60,7 @@ class StorageStack(Stack):
             self.lustre = LustreCheckpointFileSystem(
                 self,
                 "Lustre",
-                vpc=vpc,
-                subnet=subnet,
-                key=self.key,
-                bucket=self.checkpoints.bucket,
-                settings=storage.lustre,
+                props=construct_props.lustre(
+                    storage.lustre, vpc=vpc, subnet=subnet, key=self.key, bucket=self.checkpoints.bucket
+                ),
             )
