@@ -54,6 +54,7 @@ class Base:
             gate=GATE,
             vpc=self.vpc,
             availability_zones=["us-east-1a"],
+            subnet_group_name="compute",
             efa_security_group=self.efa,
             placement=PlacementProps(),
             purchase=Purchase.CAPACITY_RESERVATION,

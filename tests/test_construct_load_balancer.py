@@ -30,7 +30,12 @@ def balancer(**changes) -> tuple[cdk.Stack, InferenceLoadBalancer]:
             ec2.SubnetConfiguration(name="compute", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
         ],
     )
-    props = {"vpc": vpc, "logs_bucket": s3.Bucket(stack, "Logs"), "internal": True}
+    props = {
+        "vpc": vpc,
+        "vpc_subnets": ec2.SubnetSelection(subnet_group_name="compute" if changes.get("internal", True) else "nat"),
+        "logs_bucket": s3.Bucket(stack, "Logs"),
+        "internal": True,
+    }
     return stack, InferenceLoadBalancer(stack, "Endpoint", props=LoadBalancerProps(**(props | changes)))
 
 

@@ -55,6 +55,7 @@ class Base:
             gate=GateExpectations(gpus=8, neuron_devices=0, efa_devices=1, fabric_manager=True),
             vpc=self.vpc,
             availability_zones=["us-east-1a"],
+            subnet_group_name="compute",
             efa_security_group=self.efa,
             placement=PlacementProps(),
             purchase=Purchase.CAPACITY_RESERVATION,

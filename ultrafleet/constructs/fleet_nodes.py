@@ -96,8 +96,8 @@ class NodeProps:
     """Where the CloudWatch agent ships the node's ultrafleet logs; default: no agent setup."""
     watched_paths: Sequence[str] = ("/",)
     """Mount points whose disk use the agent reports; default: the root volume."""
-    subnet_group_name: str = "compute"
-    """default: "compute" (the network stack's private subnets)."""
+    subnet_group_name: str
+    """The VPC's subnet group the nodes launch in (its subnets in ``availability_zones``)."""
 
     @property
     def uses_efa(self) -> bool:

@@ -24,7 +24,8 @@ RULE_PRIORITIES = (1, 50000)
 @dataclass(frozen=True, kw_only=True)
 class LoadBalancerProps:
     vpc: ec2.IVpc
-    """Its "compute" subnets hold an internal load balancer, its "nat" (public) subnets an internet-facing one."""
+    vpc_subnets: ec2.SubnetSelection
+    """Where the load balancer's nodes go: private subnets for an internal one, public for an internet-facing one."""
     logs_bucket: s3.IBucket
     """An SSE-S3 bucket for access logs (prefix ``alb/``)."""
     internal: bool
@@ -92,7 +93,7 @@ class InferenceLoadBalancer(Construct):
             vpc=vpc,
             internet_facing=not internal,
             security_group=self.security_group,
-            vpc_subnets=ec2.SubnetSelection(subnet_group_name="compute" if internal else "nat"),
+            vpc_subnets=props.vpc_subnets,
             drop_invalid_header_fields=True,
         )
         self.load_balancer.log_access_logs(props.logs_bucket, "alb")

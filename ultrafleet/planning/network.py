@@ -15,6 +15,8 @@ from ultrafleet.planning.fleets import ResolvedFleet
 COMPUTE_SUBNET_GROUP = "compute"
 """The private subnets' group name (the CDK's subnet configuration name, tag ``aws-cdk:subnet-name``): the network
 stack creates them, the fleets and storage select them, preflight reads them."""
+PUBLIC_SUBNET_GROUP = "nat"
+"""The public subnets' group name: NAT gateways and an internet-facing load balancer."""
 AWS_RESERVED_PER_SUBNET = 5
 SMALLEST_DEFAULT_PREFIX = 24
 PUBLIC_SUBNET_PREFIX = 26

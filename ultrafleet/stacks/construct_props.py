@@ -26,6 +26,7 @@ from ultrafleet.constructs.ultracluster_placement import PlacementProps
 from ultrafleet.planning import scheduler as scheduling
 from ultrafleet.planning.ami import dlami_parameter
 from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.network import COMPUTE_SUBNET_GROUP, PUBLIC_SUBNET_GROUP
 from ultrafleet.planning.node_lifecycle import NodeLifecycle, gate_expectations
 from ultrafleet.planning.ultraservers import imex_domain_size
 from ultrafleet.spec import models
@@ -79,8 +80,13 @@ def lustre(
 
 
 def load_balancer(settings: models.LoadBalancer, *, vpc: ec2.IVpc, logs_bucket: s3.IBucket) -> LoadBalancerProps:
+    group = COMPUTE_SUBNET_GROUP if settings.internal else PUBLIC_SUBNET_GROUP
     return LoadBalancerProps(
-        vpc=vpc, logs_bucket=logs_bucket, internal=settings.internal, certificate_arn=settings.certificate_arn
+        vpc=vpc,
+        vpc_subnets=ec2.SubnetSelection(subnet_group_name=group),
+        logs_bucket=logs_bucket,
+        internal=settings.internal,
+        certificate_arn=settings.certificate_arn,
     )
 
 
@@ -154,6 +160,7 @@ def nodes(fleet: ResolvedFleet, **wiring: Any) -> dict[str, Any]:
         "purchase": Purchase(spec.capacity.type),
         "reservation_id": getattr(spec.capacity, "reservation_id", None),
         "root_volume_gib": spec.root_volume_gib,
+        "subnet_group_name": COMPUTE_SUBNET_GROUP,
         **wiring,
     }
 

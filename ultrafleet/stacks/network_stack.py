@@ -9,7 +9,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from ultrafleet.constructs.logs_key import logs_key
-from ultrafleet.planning.network import PUBLIC_SUBNET_PREFIX, SubnetPlan
+from ultrafleet.planning.network import COMPUTE_SUBNET_GROUP, PUBLIC_SUBNET_GROUP, PUBLIC_SUBNET_PREFIX, SubnetPlan
 from ultrafleet.spec.models import ExistingVpc, Spec
 
 FLOW_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
@@ -34,7 +34,7 @@ class NetworkStack(Stack):
             return
         subnet_configuration = [
             ec2.SubnetConfiguration(
-                name="compute",
+                name=COMPUTE_SUBNET_GROUP,
                 subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS if net.nat_gateways else ec2.SubnetType.PRIVATE_ISOLATED,
                 cidr_mask=subnets.private_prefix,
             )
@@ -43,7 +43,7 @@ class NetworkStack(Stack):
             subnet_configuration.insert(
                 0,
                 ec2.SubnetConfiguration(
-                    name="nat",
+                    name=PUBLIC_SUBNET_GROUP,
                     subnet_type=ec2.SubnetType.PUBLIC,
                     cidr_mask=PUBLIC_SUBNET_PREFIX,
                     map_public_ip_on_launch=False,
@@ -101,7 +101,7 @@ def existing_vpc(scope: Construct, vpc: ExistingVpc) -> ec2.IVpc:
         vpc_cidr_block=str(vpc.cidr),
         availability_zones=zones,
         private_subnet_ids=[vpc.subnet_ids_by_zone[z][i] for i in range(per_zone) for z in zones],
-        private_subnet_names=["compute"] * per_zone,
+        private_subnet_names=[COMPUTE_SUBNET_GROUP] * per_zone,
     )
     for subnet in imported.private_subnets:
         Validations.of(subnet).acknowledge(NO_ROUTE_TABLE)
