@@ -146,7 +146,7 @@ def nodes(fleet: ResolvedFleet, **wiring: Any) -> dict[str, Any]:
         "fleet_name": spec.name,
         "role": FleetRole(spec.role.value),
         "instance_type": itype.name,
-        "accelerator": Accelerator(itype.accelerators.kind) if itype.accelerators else None,
+        "accelerator": Accelerator(itype.accelerator_kind) if itype.accelerator_kind else None,
         "layout": fleet.layout,
         "gate": gate_expectations(fleet),
         "availability_zones": fleet.availability_zones,
