@@ -16,12 +16,14 @@ from ultrafleet.planning.fleets import resolve_all
 from ultrafleet.planning.network import plan_subnets
 from ultrafleet.planning.node_lifecycle import plan_all
 from ultrafleet.planning.scheduler import pcs, scheduled, scheduled_queue_names
+from ultrafleet.planning.stack_counts import fleets_with_own_checkpoint_policy
 from ultrafleet.spec import load_spec
 from ultrafleet.spec.models import Inference, Role, Spec
 from ultrafleet.stacks.fleet_stack import FleetNames, FleetStack
 from ultrafleet.stacks.governance import govern, guardrails
 from ultrafleet.stacks.inference_stack import InferenceStack
 from ultrafleet.stacks.network_stack import NetworkStack
+from ultrafleet.stacks.observability_shards import add_observability
 from ultrafleet.stacks.observability_stack import ObservabilityStack
 from ultrafleet.stacks.queue_stack import QueueStack
 from ultrafleet.stacks.storage_stack import StorageStack
@@ -93,6 +95,7 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
 
     lifecycles = {lc.fleet: lc for lc in plan_all(spec, fleets, plan_checkpoints(spec, fleets))}
     fleet_stacks = {}
+    own_policies = fleets_with_own_checkpoint_policy(fleets)  # beyond the storage stack's share: docs/scale.md
     for f in fleets:
         wiring = None
         if inference and f in serving:
@@ -117,6 +120,7 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
             lifecycle=lifecycles[f.spec.name],
             scheduler=spec.scheduler if scheduled(spec, f.spec) else None,
             queue_name=queues.get(f.spec.name),
+            own_checkpoint_policy=f.spec.name in own_policies,
             env=env,
             description=f"ultrafleet {spec.name}: fleet {f.spec.name} ({f.instance_type.name})",
         )
@@ -132,16 +136,7 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
             env=env,
             description=f"ultrafleet {spec.name}: AWS PCS queues",
         )
-    observability = ObservabilityStack(
-        scope,
-        f"{spec.name}-observability",
-        stack_name=f"{spec.name}-observability",
-        spec=spec,
-        fleets=fleets,
-        inference=inference,
-        env=env,
-        description=f"ultrafleet {spec.name}: dashboard, alarms, log groups",
-    )
+    observability = add_observability(scope, spec, fleets, inference, env)[0]  # shards: docs/scale.md
     for key, value in {**spec.tags, "ultrafleet:spec": spec.name}.items():
         cdk.Tags.of(scope).add(key, value)
     govern(scope, spec, env)

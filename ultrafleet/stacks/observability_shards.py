@@ -1,0 +1,43 @@
+"""The observability stacks of a spec: one, ``<spec>-observability``, while its fleets fit one template and one
+dashboard; then shards ``<spec>-observability-1``, ``-2``, ... by ultrafleet.planning.stack_counts'
+observability_shards rule (next fit in spec order), each with a dashboard ``ultrafleet-<spec>-<shard>``."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.stack_counts import observability_shards, observability_stack_name
+from ultrafleet.spec.models import Spec
+from ultrafleet.stacks.inference_stack import InferenceStack
+from ultrafleet.stacks.observability_stack import ObservabilityStack
+
+
+def add_observability(
+    scope: Construct,
+    spec: Spec,
+    fleets: list[ResolvedFleet],
+    inference: InferenceStack | None,
+    env: cdk.Environment,
+) -> list[ObservabilityStack]:
+    """Every observability stack, the first (topic, logs key, the spec's first fleets) first."""
+    stacks: list[ObservabilityStack] = []
+    for index, shard in enumerate(observability_shards(spec, fleets)):
+        name = observability_stack_name(spec.name, index)
+        part = f", shard {index}" if index else ""
+        stacks.append(
+            ObservabilityStack(
+                scope,
+                name,
+                stack_name=name,
+                spec=spec,
+                fleets=shard,
+                inference=inference,
+                first=stacks[0] if stacks else None,
+                dashboard_name=f"ultrafleet-{spec.name}-{index}" if index else None,
+                env=env,
+                description=f"ultrafleet {spec.name}: dashboard, alarms, log groups{part}",
+            )
+        )
+    return stacks
