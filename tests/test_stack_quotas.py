@@ -25,8 +25,10 @@ runner = CliRunner()
 
 
 def wide(count: int) -> dict:
-    """A spec of ``count`` small p5.48xlarge training fleets."""
-    return spec_dict(name="wide", fleets=[fleet(name=f"t{i:03d}") for i in range(count)])
+    """A spec of ``count`` small p5.48xlarge training fleets, its private subnets fixed at the /20 that 512 need
+    (left to its default the subnet grows with the fleets, and growing the spec would replace it: docs/scale.md)."""
+    fleets = [fleet(name=f"t{i:03d}") for i in range(count)]
+    return spec_dict(name="wide", network={"subnet_prefix_length": 20}, fleets=fleets)
 
 
 def counted(template: dict) -> tuple[int, int, int, int | None]:
@@ -53,21 +55,28 @@ def test_predicted_counts_equal_the_synthesized_ones_for_every_shipped_spec(cli_
     assert prediction == {stack: counted(templates[stack]) for stack in prediction}
 
 
-@pytest.fixture(scope="session", params=[1, 64], ids=lambda n: f"{n}-fleets")
-def wide_synth(request) -> tuple[dict, dict[str, dict]]:
-    """A spec of 1 or 64 p5.48xlarge training fleets and its templates, built in-process once per session as
+@pytest.fixture(scope="session")
+def wide_synths() -> dict[int, tuple[dict, dict[str, dict]]]:
+    """Specs of 1 and 64 p5.48xlarge training fleets and their templates, built in-process once per session as
     conftest.build_stacks builds them, without CDK's own template validation (as cdk.json runs the app: it is most
-    of a 64-fleet synth, and cfn-lint checks the shipped templates)."""
+    of a 64-fleet synth, and cfn-lint checks the shipped templates). 512 fleets take minutes here: make bench."""
     import aws_cdk as cdk
 
     from ultrafleet.stacks import create_stacks
 
-    data = wide(request.param)
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
-    app = cdk.App(context=context, builtin_cloud_formation_validation=False)
-    create_stacks(app, parse_spec(data))
-    assembly = app.synth()
-    return data, {s.stack_name: s.template for s in assembly.stacks}
+    out = {}
+    for count in (1, 64):
+        data = wide(count)
+        app = cdk.App(context=context, builtin_cloud_formation_validation=False)
+        create_stacks(app, parse_spec(data))
+        out[count] = data, {s.stack_name: s.template for s in app.synth().stacks}
+    return out
+
+
+@pytest.fixture(params=[1, 64], ids=lambda n: f"{n}-fleets")
+def wide_synth(request, wide_synths) -> tuple[dict, dict[str, dict]]:
+    return wide_synths[request.param]
 
 
 def test_predicted_counts_equal_the_synthesized_ones_for_1_and_64_fleets(wide_synth):
@@ -97,6 +106,24 @@ def served(count: int) -> dict:
         return fleet(name=f"s{i:03d}", role="inference", instance_type="g6e.xlarge", inference={"route": route})
 
     return spec_dict(name="serve", fleets=[serve(i) for i in range(count)])
+
+
+def test_growing_1_fleet_to_64_keeps_every_existing_resource_as_it_was(wide_synths):
+    """No replacement without a changed property: every resource of the 1-fleet templates is in the same stack of
+    the 64-fleet templates under the same logical id with the same properties, except the dashboard, whose body
+    (not its name) changes, an update in place. (64 to 512 fleets, across shards: `ultrafleet diff --against` in
+    make bench, bench/scale.py.)"""
+    _, small = wide_synths[1]
+    _, grown = wide_synths[64]
+    assert grown["wide-fleet-t000"] == small["wide-fleet-t000"]
+    assert grown["wide-network"] == small["wide-network"]
+    for stack in ("wide-storage", "wide-observability"):
+        for logical_id, resource in small[stack]["Resources"].items():
+            after = grown[stack]["Resources"][logical_id]
+            if resource["Type"] == "AWS::CloudWatch::Dashboard":
+                assert after["Properties"]["DashboardName"] == resource["Properties"]["DashboardName"]
+                continue
+            assert after == resource, f"{stack}/{logical_id}"
 
 
 def test_a_spec_over_a_quota_fails_validate_and_synth_naming_stack_count_limit_and_fix(tmp_path, monkeypatch):
