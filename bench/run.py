@@ -21,6 +21,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from scale import scale_figures  # noqa: E402  (bench/scale.py, beside this file)
+
 from ultrafleet.deploy.cdk_cli import cdk_env  # noqa: E402
 
 CDK = str(ROOT / "node_modules/.bin/cdk")
@@ -71,6 +73,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-tests", action="store_true", help="leave out the test-suite timing")
+    parser.add_argument("--skip-scale", action="store_true", help="leave out the 512-fleet step (bench/scale.py)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
@@ -81,6 +84,8 @@ def main() -> int:
         ultrafleet = str(BIN / "ultrafleet")
         commands = {f"{c}_s": [ultrafleet, c, "specs/reference.yaml"] for c in ("validate", "plan")}
         figures |= alternating_medians(commands, args.runs)
+        if not args.skip_scale:
+            figures |= scale_figures(tmpdir)  # bench/scale.py: 512 fleets synthesized, linted, deployed, diffed
     if not args.skip_tests:
         figures["test_suite_s"] = seconds([str(BIN / "pytest"), "-q", "-p", "no:cacheprovider"])
     figures["synth_ratio_vs_empty"] = figures["synth_reference_s"] / figures["synth_empty_s"]

@@ -157,10 +157,14 @@ def test_reference_plan_shared_parts(reference):
     assert [f.spec.name for f in reference.serving_fleets] == ["serve-g7e"]
     assert [c.fleet for c in reference.checkpoints] == ["pretrain-b200", "gb200-nvl72", "trn2-finetune"]
     assert reference.stack_counts == (
-        StackCounts("frontier-storage", 20, 8, 1),
+        StackCounts("frontier-storage", 20, 8, 1, splits=True),
         StackCounts("frontier-inference", 4, 4, 1),
-        StackCounts("frontier-observability", 24, 0, 1, dashboard_widgets=21),
+        StackCounts("frontier-observability", 24, 0, 1, dashboard_widgets=21, splits=True),
     )
+    assert [[f.spec.name for f in shard] for shard in reference.observability_shards] == [
+        ["pretrain-b200", "gb200-nvl72", "trn2-finetune", "serve-g7e"]
+    ]
+    assert [f.own_checkpoint_policy for f in reference.fleets] == [False] * 4
 
 
 def test_pcs_queues_and_queue_names_are_planned(root):

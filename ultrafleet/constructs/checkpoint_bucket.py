@@ -142,38 +142,7 @@ class CheckpointBucket(Construct):
         Written as one CloudFormation-shaped document: every statement object is a jsii round trip, and a spec
         may have many fleets (bench/run.py)."""
         prefix = f"{CHECKPOINT_PREFIX}{fleet}/"
-        bucket_arn, key_arn = self._arns
-        document = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "FleetCheckpointObjects",
-                    "Effect": "Allow",
-                    "Resource": f"{bucket_arn}/{prefix}*",
-                    "Action": [
-                        "s3:GetObject",
-                        "s3:PutObject",
-                        "s3:DeleteObject",
-                        "s3:AbortMultipartUpload",
-                        "s3:ListMultipartUploadParts",
-                    ],
-                },
-                {
-                    "Sid": "FleetCheckpointListing",
-                    "Effect": "Allow",
-                    "Resource": bucket_arn,
-                    "Action": "s3:ListBucket",
-                    "Condition": {"StringLike": {"s3:prefix": [f"{prefix}*"]}},
-                },
-                {
-                    "Sid": "CheckpointKeyThroughS3",
-                    "Effect": "Allow",
-                    "Resource": key_arn,
-                    "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                    "Condition": {"StringEquals": {"kms:ViaService": f"s3.{Aws.REGION}.amazonaws.com"}},
-                },
-            ],
-        }
+        document = fleet_policy_document(fleet, *self._arns)
         policy = iam.CfnManagedPolicy(
             self, f"Fleet-{fleet}", policy_document=document, description=f"ultrafleet: {fleet} checkpoints"
         )
@@ -184,6 +153,43 @@ class CheckpointBucket(Construct):
             )
         )
         return iam.ManagedPolicy.from_managed_policy_arn(self, f"Fleet-{fleet}-Ref", policy.ref)
+
+
+def fleet_policy_document(fleet: str, bucket_arn: str, key_arn: str) -> dict:
+    """One fleet's checkpoint access: its own checkpoints/<fleet>/ prefix only, explicit actions, and the key only
+    through S3 (a CloudFormation-shaped document: every statement object would be a jsii round trip)."""
+    prefix = f"{CHECKPOINT_PREFIX}{fleet}/"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "FleetCheckpointObjects",
+                "Effect": "Allow",
+                "Resource": f"{bucket_arn}/{prefix}*",
+                "Action": [
+                    "s3:GetObject",
+                    "s3:PutObject",
+                    "s3:DeleteObject",
+                    "s3:AbortMultipartUpload",
+                    "s3:ListMultipartUploadParts",
+                ],
+            },
+            {
+                "Sid": "FleetCheckpointListing",
+                "Effect": "Allow",
+                "Resource": bucket_arn,
+                "Action": "s3:ListBucket",
+                "Condition": {"StringLike": {"s3:prefix": [f"{prefix}*"]}},
+            },
+            {
+                "Sid": "CheckpointKeyThroughS3",
+                "Effect": "Allow",
+                "Resource": key_arn,
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Condition": {"StringEquals": {"kms:ViaService": f"s3.{Aws.REGION}.amazonaws.com"}},
+            },
+        ],
+    }
 
 
 def lifecycle_rules(settings: CheckpointBucketProps) -> list[s3.LifecycleRule]:

@@ -19,7 +19,13 @@ from ultrafleet.planning.network import SubnetPlan, plan_subnets
 from ultrafleet.planning.network_policy import FleetPolicy, plan_network_policy
 from ultrafleet.planning.node_lifecycle import NodeLifecycle, plan_all
 from ultrafleet.planning.scheduler import pcs, pcs_queues, scheduled, scheduled_queue_names
-from ultrafleet.planning.stack_counts import StackCounts, predict, serving
+from ultrafleet.planning.stack_counts import (
+    StackCounts,
+    fleets_with_own_checkpoint_policy,
+    observability_shards,
+    predict,
+    serving,
+)
 from ultrafleet.spec.models import PcsScheduler, Spec, Storage
 
 
@@ -44,6 +50,9 @@ class FleetPlan:
     """The PCS queue the fleet's own stack creates (one queue per fleet)."""
     serving: bool
     """Behind the spec's load balancer (an inference fleet no scheduler owns)."""
+    own_checkpoint_policy: bool
+    """Its checkpoint policy lives in its own stack, not the storage stack (beyond the storage stack's share of
+    outputs: docs/scale.md)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,6 +73,8 @@ class DeploymentPlan:
     """Queue name -> fleet names, with a PCS scheduler."""
     stack_counts: tuple[StackCounts, ...]
     """The predicted sizes of the stacks that grow with the fleets."""
+    observability_shards: tuple[tuple[ResolvedFleet, ...], ...]
+    """The fleets of each observability stack, the first (``<spec>-observability``) first."""
 
     @property
     def resolved_fleets(self) -> list[ResolvedFleet]:
@@ -97,6 +108,7 @@ def plan(spec: Spec) -> DeploymentPlan:
     names = StackNames(spec.name)
     lustre = plan_lustre(spec.storage.lustre, fleets)
     scheduler = pcs(spec)
+    own_policies = fleets_with_own_checkpoint_policy(fleets)
     return DeploymentPlan(
         spec=spec,
         stack_names=names,
@@ -112,6 +124,7 @@ def plan(spec: Spec) -> DeploymentPlan:
                 scheduled=scheduled(spec, f.spec),
                 queue_name=queues.get(f.spec.name),
                 serving=f.spec.name in served,
+                own_checkpoint_policy=f.spec.name in own_policies,
             )
             for f, lifecycle, policy in zip(fleets, lifecycles, policies, strict=True)
         ),
@@ -124,4 +137,5 @@ def plan(spec: Spec) -> DeploymentPlan:
             {q: tuple(members) for q, members in pcs_queues(spec, scheduler).items()} if scheduler else {}
         ),
         stack_counts=tuple(predict(spec, fleets)),
+        observability_shards=tuple(tuple(shard) for shard in observability_shards(spec, fleets)),
     )

@@ -18,6 +18,7 @@ from ultrafleet.stacks.fleet_stack import FleetStack
 from ultrafleet.stacks.governance import govern, guardrails
 from ultrafleet.stacks.inference_stack import InferenceStack
 from ultrafleet.stacks.network_stack import NetworkStack
+from ultrafleet.stacks.observability_shards import add_observability
 from ultrafleet.stacks.observability_stack import ObservabilityStack
 from ultrafleet.stacks.queue_stack import QueueStack
 from ultrafleet.stacks.storage_stack import StorageStack
@@ -108,6 +109,7 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
             lifecycle=planned.lifecycle,
             scheduler=spec.scheduler if planned.scheduled else None,
             queue_name=planned.queue_name,
+            own_checkpoint_policy=planned.own_checkpoint_policy,
             env=env,
             description=f"ultrafleet {spec.name}: fleet {f.spec.name} ({f.instance_type.name})",
         )
@@ -122,16 +124,9 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
             env=env,
             description=f"ultrafleet {spec.name}: AWS PCS queues",
         )
-    observability = ObservabilityStack(
-        scope,
-        names.observability,
-        stack_name=names.observability,
-        spec=spec,
-        fleets=deployment.resolved_fleets,
-        inference=inference,
-        env=env,
-        description=f"ultrafleet {spec.name}: dashboard, alarms, log groups",
-    )
+    observability = add_observability(scope, spec, deployment.observability_shards, inference, env)[
+        0
+    ]  # shards: docs/scale.md
     for key, value in {**spec.tags, "ultrafleet:spec": spec.name}.items():
         cdk.Tags.of(scope).add(key, value)
     govern(scope, spec, env)

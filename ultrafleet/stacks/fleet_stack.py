@@ -21,6 +21,7 @@ from ultrafleet.planning.node_lifecycle import NodeLifecycle
 from ultrafleet.spec.models import EksScheduler, PcsScheduler, Role, Storage
 from ultrafleet.stacks import construct_props
 from ultrafleet.stacks.construct_props import Serving, scheduler_owns_nvme
+from ultrafleet.stacks.fleet_checkpoint_policy import own_fleet_policy
 from ultrafleet.stacks.storage_stack import StorageStack
 from ultrafleet.templates import render
 
@@ -46,6 +47,7 @@ class FleetStack(Stack):
         lifecycle: NodeLifecycle | None = None,
         scheduler: EksScheduler | PcsScheduler | None = None,
         queue_name: str | None = None,
+        own_checkpoint_policy: bool = False,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -136,7 +138,10 @@ class FleetStack(Stack):
         if training and storage.express:
             storage.express.grant_fleet(self.fleet.role)
         if training:
-            self.fleet.role.add_managed_policy(storage.checkpoints.fleet_policy(name))
+            own = own_checkpoint_policy  # the policy lives in this stack, not the storage stack (docs/scale.md)
+            self.fleet.role.add_managed_policy(
+                own_fleet_policy(self, storage, name) if own else storage.checkpoints.fleet_policy(name)
+            )
         if imex:
             grant_peer_discovery(self.fleet.role)
 

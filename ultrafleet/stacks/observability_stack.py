@@ -2,6 +2,8 @@
 
 It refers to fleets by their conventional names (FleetNames), never by cross-stack exports, so any fleet stack
 can still be destroyed on its own. It does reference the load balancer, which lives as long as the deployment.
+A spec whose fleets do not fit one stack gets shards (ultrafleet.stacks.observability_shards): each later shard
+holds its fleets' log groups, alarms and a dashboard of its own, and uses the first one's topic and logs key.
 """
 
 from __future__ import annotations
@@ -36,21 +38,35 @@ class ObservabilityStack(Stack):
         spec: Spec,
         fleets: list[ResolvedFleet],
         inference: InferenceStack | None,
+        first: ObservabilityStack | None = None,
+        dashboard_name: str | None = None,
         **kwargs,
     ) -> None:
+        """``first``: the first shard, whose topic and logs key a later shard uses (default: this stack is the
+        first and holds them). ``dashboard_name``: default ``ultrafleet-<spec>``."""
         super().__init__(scope, construct_id, **kwargs)
-        self.alarms = sns.Topic(
-            self,
-            "Alarms",
-            display_name=f"ultrafleet {spec.name} alarms",
-            enforce_ssl=True,
-            master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"),
-        )
+        if first is None:
+            self.alarms: sns.ITopic = sns.Topic(
+                self,
+                "Alarms",
+                display_name=f"ultrafleet {spec.name} alarms",
+                enforce_ssl=True,
+                master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"),
+            )
+        else:
+            self.alarms = first.alarms
         action = cw_actions.SnsAction(self.alarms)
-        self.dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=f"ultrafleet-{spec.name}")
-        key = logs_key(
-            self, "LogsKey", log_group_names=f"/ultrafleet/{spec.name}/*", description="ultrafleet: encrypts fleet logs"
-        )
+        self.dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=dashboard_name or f"ultrafleet-{spec.name}")
+        if first is None:
+            self.logs_key: kms.IKey = logs_key(
+                self,
+                "LogsKey",
+                log_group_names=f"/ultrafleet/{spec.name}/*",
+                description="ultrafleet: encrypts fleet logs",
+            )
+        else:
+            self.logs_key = first.logs_key
+        key = self.logs_key
         for fleet in fleets:
             names = FleetNames.of(spec.name, fleet.spec.name)
             logs.LogGroup(
@@ -78,7 +94,7 @@ class ObservabilityStack(Stack):
             for m in ("GroupDesiredCapacity", "GroupInServiceInstances")
         ]
         widgets: list[cw.IWidget] = [cw.GraphWidget(title=f"{fleet.spec.name}: instances", left=size, width=8)]
-        if fleet.instance_type.accelerators and fleet.instance_type.accelerators.kind == "gpu":
+        if fleet.instance_type.accelerator_kind == "gpu":
             gpu = cw.Metric(
                 namespace="CWAgent",
                 metric_name="nvidia_smi_utilization_gpu",

@@ -7,23 +7,19 @@ from dataclasses import dataclass
 
 from ultrafleet.findings import Finding, error, warning
 from ultrafleet.planning.fleets import ResolvedFleet
-from ultrafleet.planning.stack_counts import StackCounts, predict
+from ultrafleet.planning.stack_counts import (
+    MAX_DASHBOARD_WIDGETS,
+    MAX_OUTPUTS,
+    MAX_PARAMETERS,
+    MAX_RESOURCES,
+    StackCounts,
+    predict,
+)
 from ultrafleet.spec.models import Spec
 
-CFN_QUOTAS = "AWS CloudFormation User Guide, 'Understand CloudFormation quotas' (cloudformation-limits.html)"
-"""The current page; the archived awsdocs/aws-cloudformation-user-guide copy still lists 200 resources, 60 outputs
-and 60 parameters (the quotas before 2020), and the AWS page wins."""
-MAX_RESOURCES = 500
-"""Resources declared in one template (source: CFN_QUOTAS, "Resources")."""
-MAX_OUTPUTS = 200
-"""Outputs declared in one template (source: CFN_QUOTAS, "Outputs")."""
-MAX_PARAMETERS = 200
-"""Parameters declared in one template (source: CFN_QUOTAS, "Parameters")."""
-MAX_DASHBOARD_WIDGETS = 500
-"""Widget objects in one dashboard body: "an array of between 0 and 500 widget objects" (source: Amazon
-CloudWatch API Reference, 'Dashboard Body Structure and Syntax', referenced by PutDashboard's DashboardBody)."""
 WARN_PERCENT = 80
-"""A count above this share of its quota is warned: the next few fleets would break it."""
+"""A count above this share of its quota is warned: the next few fleets would break it (not for a stack that sheds
+fleets to other stacks before a quota, StackCounts.splits)."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +83,7 @@ def check(spec: Spec, fleets: list[ResolvedFleet], predicted: tuple[StackCounts,
                         "(docs/scale.md)",
                     )
                 )
-            elif count * 100 > quota.limit * WARN_PERCENT:
+            elif count * 100 > quota.limit * WARN_PERCENT and not counts.splits:
                 out.append(
                     warning(
                         NEAR_CODE,
