@@ -246,7 +246,7 @@ def test_create_stacks_plans_once_and_hands_the_parts_to_the_stacks():
             "InferenceStack",
             "FleetStack",
             "QueueStack",
-            "ObservabilityStack",
+            "add_observability",
             "govern",
         )
     }
