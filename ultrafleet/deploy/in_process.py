@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 APP_COMMAND = "CDK_VALIDATION=${CDK_VALIDATION:-false} python3 app.py"
@@ -81,10 +82,16 @@ def synth(root: Path, context: dict[str, str], output: Path) -> bool:
     from ultrafleet.deploy.app_body import create_from_context
 
     validation = (os.environ.get("CDK_VALIDATION") or "false") != "false"
+    existed = output.exists()
     app = cdk.App(
         context=cli_context(root, context), outdir=str(output.resolve()), builtin_cloud_formation_validation=validation
     )
-    create_from_context(app)
+    try:
+        create_from_context(app)
+    except SystemExit:
+        if not existed:  # the App made the directory
+            shutil.rmtree(output, ignore_errors=True)
+        raise
     app.synth()
     return not _needs_the_cli(output)
 
