@@ -267,6 +267,8 @@ def diff(
                 continue
             args += ["--template", str(template_file(against, old[stack]).resolve())]
         runs[stack] = args
+    if not against:  # against the deployed stacks one `cdk diff` reads them all: the CLI starts once, not per stack
+        runs = {"all": ["diff", "--app", str(output.resolve()), "--no-color", "--no-change-set"]}
     changes = []
     # One `cdk diff` per stack (--template takes one stack), as many at once as there are cores, read in order.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
