@@ -152,3 +152,22 @@ def test_a_cdk_json_not_reproduced_leaves_the_synth_to_the_cli(tmp_path, change,
     assert in_process.synth(tmp_path, {"spec": str(ROOT / "specs/starter.yaml")}, tmp_path / "cdk.out") is False
     assert not (tmp_path / "cdk.out").exists()
     assert in_process.unsupported(ROOT) is None
+
+
+def test_cdk_cli_runs_the_pinned_cdk_synth_with_the_same_context(monkeypatch, tmp_path):
+    """``--cdk-cli``: the real CLI (its output is the session's cli_assemblies), never the in-process synth."""
+    ran = []
+
+    def cli(args, root, **kwargs):
+        ran.append((args, root))
+        return subprocess.CompletedProcess(args, 0)
+
+    def no_in_process(*args):
+        raise AssertionError("synthesized in-process")
+
+    monkeypatch.setattr(cdk_cli, "run_cdk", cli)
+    monkeypatch.setattr(in_process, "synth", no_in_process)
+    spec, out = ROOT / "specs/reference.yaml", tmp_path / "cdk.out"
+    result = CliRunner().invoke(app, ["synth", str(spec), "--env", "dev", "--cdk-cli", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert ran == [(["synth", "--quiet", "-c", f"spec={spec}", "-c", "env=dev", "--output", str(out)], ROOT)]

@@ -12,6 +12,7 @@ What `cdk synth -c k=v --output DIR` does for this project, and how it is reprod
   the settings of ``cli_context`` (read from the environment the CLI 2.1148 gives the app); here the App's
   ``context``;
 - passes the output directory in CDK_OUTDIR: here the App's ``outdir``;
+- runs the app in the project directory (relative paths, such as the default spec, resolve there): here too;
 - then reads the assembly: looks up missing context from AWS, prints each stack's info, warnings and errors and
   fails on an error or a failed validation report. Those cases are left to the real CLI: ``synth`` returns False
   and the caller runs `cdk synth`, which rewrites the assembly and reports them as it always has.
@@ -22,6 +23,7 @@ A cdk.json with other settings (a ``build`` step, another ``app``) or a user's ~
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -87,12 +89,13 @@ def synth(root: Path, context: dict[str, str], output: Path) -> bool:
         context=cli_context(root, context), outdir=str(output.resolve()), builtin_cloud_formation_validation=validation
     )
     try:
-        create_from_context(app)
+        with contextlib.chdir(root):  # the CLI runs the app in the project directory: relative paths resolve there
+            create_from_context(app)
+            app.synth()
     except SystemExit:
         if not existed:  # the App made the directory
             shutil.rmtree(output, ignore_errors=True)
         raise
-    app.synth()
     return not _needs_the_cli(output)
 
 
