@@ -2,7 +2,9 @@
 alternately in one run so that a machine slowing down mid-run moves both sides of a ratio alike.
 
 Prints a table, then as its last line one JSON object with synth_ratio_vs_empty, synth_ratio_64_vs_1,
-validate_s, plan_s and test_suite_s (plus the raw medians). Usage: python bench/run.py [--runs N] [--skip-tests]
+ultrafleet_synth_ratio_cli_vs_in_process, synth_64_fleets_peak_mib, validate_s, plan_s and test_suite_s (plus the
+raw medians). docs/speed.md gives the figures and the machine they were measured on.
+Usage: python bench/run.py [--runs N] [--skip-tests]
 """
 
 from __future__ import annotations
@@ -33,6 +35,16 @@ def seconds(cmd: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, env=cdk_env(ROOT), check=True, capture_output=True)
     return time.perf_counter() - start
+
+
+def peak_mib(cmd: list[str]) -> float:
+    """The largest resident set of any process a command starts (the app's jsii Node, for a synth), in MiB."""
+    probe = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+    probe += "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *cmd], cwd=ROOT, env=cdk_env(ROOT), check=True, text=True, capture_output=True
+    )
+    return int(result.stdout) / 1024  # ru_maxrss is in KiB on Linux
 
 
 def alternating_medians(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
@@ -84,12 +96,21 @@ def main() -> int:
         ultrafleet = str(BIN / "ultrafleet")
         commands = {f"{c}_s": [ultrafleet, c, "specs/reference.yaml"] for c in ("validate", "plan")}
         figures |= alternating_medians(commands, args.runs)
+        # `ultrafleet synth` (validation, then the app in-process) against the same with the real `cdk synth`
+        synth_cmd = [ultrafleet, "synth", "specs/reference.yaml", "--output"]
+        commands = {"ultrafleet_synth_s": [*synth_cmd, str(tmpdir / "in-process")]}
+        commands["ultrafleet_synth_cdk_cli_s"] = [*synth_cmd, str(tmpdir / "cli"), "--cdk-cli"]
+        figures |= alternating_medians(commands, args.runs)
+        figures["synth_64_fleets_peak_mib"] = peak_mib(synth(specs["64_fleets"], tmpdir / "peak"))
         if not args.skip_scale:
             figures |= scale_figures(tmpdir)  # bench/scale.py: 512 fleets synthesized, linted, deployed, diffed
     if not args.skip_tests:
         figures["test_suite_s"] = seconds([str(BIN / "pytest"), "-q", "-p", "no:cacheprovider"])
     figures["synth_ratio_vs_empty"] = figures["synth_reference_s"] / figures["synth_empty_s"]
     figures["synth_ratio_64_vs_1"] = figures["synth_64_fleets_s"] / figures["synth_1_fleets_s"]
+    figures["ultrafleet_synth_ratio_cli_vs_in_process"] = (
+        figures["ultrafleet_synth_cdk_cli_s"] / figures["ultrafleet_synth_s"]
+    )
     figures = {k: round(v, 3) for k, v in figures.items()}
     figures["machine"] = f"{platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -41,8 +42,42 @@ def fleet(**fields):
 def cli_assemblies(tmp_path_factory) -> dict[str, Path]:
     """The real, pinned `cdk synth` of every shipped spec: {spec file stem: cloud assembly directory}.
 
-    Runs two at a time (the CI machine has two cores); each writes its own cloud assembly.
+    Started in the background as soon as the collected tests are known to need it (``pytest_collection_finish``),
+    so that the synths, then cfn-lint and checkov over their templates, run beside the tests that come first.
     """
+    if _CLI_SYNTHS.thread is None:
+        _start_cli_synths(tmp_path_factory.getbasetemp())
+    _CLI_SYNTHS.thread.join()
+    assert not _CLI_SYNTHS.failures, "\n".join(_CLI_SYNTHS.failures)
+    return _CLI_SYNTHS.assemblies
+
+
+_CLI_SYNTHS = SimpleNamespace(thread=None, assemblies={}, failures=[])
+"""The background synths' thread, their assemblies and their failures."""
+
+
+def pytest_collection_finish(session):
+    if any("cli_assemblies" in getattr(item, "fixturenames", ()) for item in session.items):
+        # the tmp_path_factory fixture's own factory (pytest keeps it on the config)
+        _start_cli_synths(session.config._tmp_path_factory.getbasetemp())
+
+
+def _start_cli_synths(base: Path) -> None:
+    import threading
+
+    def run() -> None:
+        try:
+            _cli_synths(base)
+        except Exception as exc:  # reported by the cli_assemblies fixture, in the main thread
+            _CLI_SYNTHS.failures.append(f"the background synths failed: {exc!r}")
+
+    _CLI_SYNTHS.thread = threading.Thread(target=run, daemon=True)
+    _CLI_SYNTHS.thread.start()
+
+
+def _cli_synths(base: Path) -> None:
+    """Every shipped spec's `cdk synth`, two at a time (the CI machine has two cores), each into its own cloud
+    assembly; then cfn-lint of each and checkov over all of them, left running."""
     import subprocess
 
     from ultrafleet.deploy.cdk_cli import cdk_env
@@ -50,7 +85,7 @@ def cli_assemblies(tmp_path_factory) -> dict[str, Path]:
     env = cdk_env(ROOT)
     pending = []
     for spec in SPECS:
-        out = tmp_path_factory.mktemp(f"cdkout-{spec.stem}")
+        out = base / f"cdkout-{spec.stem}"
         cmd = [str(ROOT / "node_modules/.bin/cdk"), "synth", "--quiet", "-c", f"spec={spec}", "--output", str(out)]
         pending.append((spec.stem, out, cmd))
     assemblies = {}
@@ -66,12 +101,17 @@ def cli_assemblies(tmp_path_factory) -> dict[str, Path]:
         ]
         for stem, out, proc in procs:
             stdout, stderr = proc.communicate(timeout=300)
-            assert proc.returncode == 0, f"cdk synth of {stem} failed:\n{stdout}\n{stderr}"
+            if proc.returncode != 0:
+                _CLI_SYNTHS.failures.append(f"cdk synth of {stem} failed:\n{stdout}\n{stderr}")
             assemblies[stem] = out
+    if _CLI_SYNTHS.failures:
+        return
     for stem, out in assemblies.items():
         _BACKGROUND_LINT[stem] = _start_cfn_lint(out, ROOT / "specs" / f"{stem}.yaml")
-    _BACKGROUND_LINT[CHECKOV_JOB] = _start_checkov(assemblies, tmp_path_factory.mktemp("checkov"))
-    return assemblies
+    checkov_dir = base / "checkov"
+    checkov_dir.mkdir()
+    _BACKGROUND_LINT[CHECKOV_JOB] = _start_checkov(assemblies, checkov_dir)
+    _CLI_SYNTHS.assemblies.update(assemblies)
 
 
 CHECKOV = ROOT / ".venv" / "checkov" / "bin" / "checkov"

@@ -1,11 +1,18 @@
-"""The real, pinned CDK CLI against a local moto server: `cdk bootstrap`, `cdk deploy --all` of the reference
-spec, resources checked through boto3, then `cdk diff --no-change-set` after a fleet change must leave the
-storage stack without differences, `cdk deploy --all` of the changed spec must update the fleet in place (a
-redeploy, with the CLI's UsePreviousValue parameters), and `ultrafleet diff` must block a change that replaces
-the checkpoint bucket. Bounded by subprocess timeouts; the server starts clean and stops on exit."""
+"""The real, pinned CDK CLI against a local moto server: `cdk bootstrap`, `cdk deploy --all` of a two-fleet spec
+(as `ultrafleet synth` writes it), resources checked through boto3, then `cdk diff --no-change-set` after a fleet
+change must leave the storage stack and the other fleet without differences, `cdk deploy --all` of the changed spec
+must update the fleet in place (a redeploy, with the CLI's UsePreviousValue parameters), and `ultrafleet diff` must
+block a change that replaces the checkpoint bucket. Bounded by subprocess timeouts; the server starts clean and
+stops on exit.
+
+The spec is small on purpose: what the CLI adds (bootstrap, asset publishing, ordering and concurrency, the
+redeploy, diffs against deployed stacks) does not grow with a spec. The reference spec's stacks are deployed and
+checked resource by resource in tests/test_moto_deploy.py, every shipped spec's in tests/test_moto_deploy_specs.py
+and tests/test_scheduler_deploy.py, from the real CLI's assemblies."""
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 
@@ -22,20 +29,52 @@ from ultrafleet.testing.harness import MotoServer
 CDK = str(ROOT / "node_modules/.bin/cdk")
 
 
+def start_cdk(server: MotoServer, *args: str) -> tuple[tuple[str, ...], subprocess.Popen]:
+    cmd = [CDK, *args]
+    env = cdk_env(ROOT) | server.env
+    return args, subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(started: tuple[tuple[str, ...], subprocess.Popen]) -> subprocess.CompletedProcess:
+    args, proc = started
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, f"cdk {' '.join(args)} failed:\n{stdout[-3000:]}\n{stderr[-3000:]}"
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+
+
 def cdk(server: MotoServer, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [CDK, *args], cwd=ROOT, env=cdk_env(ROOT) | server.env, capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, f"cdk {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-    return result
+    return finish(start_cdk(server, *args))
 
 
-def test_bootstrap_deploy_and_diff_with_the_real_cli(cli_assemblies, tmp_path):
-    assembly = cli_assemblies["reference"]
+SPEC = {
+    "name": "clideploy",
+    "region": "us-east-1",
+    "availability_zones": ["us-east-1a"],
+    "fleets": [
+        {"name": "train", "role": "training", "instance_type": "p5.48xlarge", "count": 2},
+        {"name": "eval", "role": "training", "instance_type": "g6e.xlarge", "count": 1},
+    ],
+}
+
+
+def synth(spec: dict, path, out) -> None:
+    path.write_text(yaml.safe_dump(spec))
+    result = CliRunner().invoke(app, ["synth", str(path), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+
+
+def test_bootstrap_deploy_and_diff_with_the_real_cli(tmp_path):
+    spec, changed = copy.deepcopy(SPEC), tmp_path / "changed.yaml"
+    assembly, changed_assembly = tmp_path / "cdk.out", tmp_path / "changed.out"
     sns_backends["123456789012"]["us-east-1"].create_topic("left-behind")  # what an earlier moto user left
     with MotoServer() as server:
         assert server.client("sns").list_topics()["Topics"] == []
-        cdk(server, "bootstrap", "aws://123456789012/us-east-1")
+        bootstrap = start_cdk(server, "bootstrap", "aws://123456789012/us-east-1")
+        # both assemblies while the CLI bootstraps (it mostly waits on CloudFormation)
+        synth(spec, tmp_path / "spec.yaml", assembly)
+        spec["fleets"][0]["count"] = 48
+        synth(spec, changed, changed_assembly)
+        finish(bootstrap)
         with server.watching() as problems:
             cdk(
                 server,
@@ -62,23 +101,16 @@ def test_bootstrap_deploy_and_diff_with_the_real_cli(cli_assemblies, tmp_path):
                 "LaunchTemplateVersions"
             ]
         ]
-        assert sorted(interfaces) == [1, 9, 17, 17]  # g7e (no EFA), p6-b200, p6e-gb200, trn2
-        assert len(server.client("fsx").describe_file_systems()["FileSystems"]) == 1
+        # g6e.xlarge: no EFA; p5.48xlarge: 32 network cards, card 0 with the ENA and an EFA-only interface
+        assert sorted(interfaces) == [1, 33]
 
-        spec = yaml.safe_load((ROOT / "specs/reference.yaml").read_text())
-        spec["fleets"][0]["count"] = 48
-        changed = tmp_path / "changed.yaml"
-        changed.write_text(yaml.safe_dump(spec))
-        changed_assembly = tmp_path / "changed.out"
-        cdk(server, "synth", "--quiet", "-c", f"spec={changed}", "--output", str(changed_assembly))
         diff = cdk(server, "diff", "--app", str(changed_assembly), "--no-change-set")
         text = diff.stdout + diff.stderr
-        storage = text.split("Stack frontier-storage")[1].split("Stack ")[0]
-        fleets = text.split("Stack frontier-fleet-pretrain-b200")[1].split("Stack ")[0]
-        for other in ("gb200-nvl72", "trn2-finetune", "serve-g7e"):
-            assert "There were no differences" in text.split(f"Stack frontier-fleet-{other}")[1].split("Stack ")[0]
+        storage = text.split("Stack clideploy-storage")[1].split("Stack ")[0]
+        fleets = text.split("Stack clideploy-fleet-train")[1].split("Stack ")[0]
+        assert "There were no differences" in text.split("Stack clideploy-fleet-eval")[1].split("Stack ")[0]
         assert "There were no differences" in storage
-        assert "pretrainb200Group" in fleets and "DesiredCapacity" in fleets
+        assert "trainGroup" in fleets and "DesiredCapacity" in fleets
         assert "replace" not in fleets.lower()
 
         # The redeploy: the changed fleet stack is updated in place, the others are left as they are.
@@ -99,28 +131,27 @@ def test_bootstrap_deploy_and_diff_with_the_real_cli(cli_assemblies, tmp_path):
             s["StackName"]: s["StackStatus"] for s in server.client("cloudformation").describe_stacks()["Stacks"]
         }
         # the observability stack follows: the fleet's circuit breaker threshold is a share of its size
-        updated = {"frontier-fleet-pretrain-b200", "frontier-observability"}
+        updated = {"clideploy-fleet-train", "clideploy-observability"}
         assert {n for n, status in statuses.items() if status == "UPDATE_COMPLETE"} == updated
         assert {statuses[n] for n in assembly_stacks(assembly) if n not in updated} == {"CREATE_COMPLETE"}
         (group,) = [
             g
             for g in server.client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]
-            if {"Key": "ultrafleet:fleet", "Value": "pretrain-b200"}
+            if {"Key": "ultrafleet:fleet", "Value": "train"}
             in [{"Key": t["Key"], "Value": t["Value"]} for t in g["Tags"]]
         ]
         assert (group["MinSize"], group["MaxSize"], group["DesiredCapacity"]) == (48, 48, 48)
 
         # `ultrafleet diff` reads the deployed stacks too; a new bucket name would replace the checkpoint bucket.
-        spec["storage"]["checkpoint_bucket"]["bucket_name"] = "frontier-checkpoints-0001"
-        for section in ("environments", "pipeline"):  # environments inheriting one fixed name fail validate
-            del spec[section]
+        spec["storage"] = {"checkpoint_bucket": {"bucket_name": "clideploy-checkpoints-0001"}}
         changed.write_text(yaml.safe_dump(spec))
         guarded = CliRunner().invoke(
             app, ["diff", str(changed), "--output", str(tmp_path / "guarded.out")], env=server.env
         )
         assert guarded.exit_code == 1, guarded.output
+        assert guarded.stdout.count("There were no differences") == 4  # every stack compared with its deployed one
         assert [line for line in guarded.stderr.splitlines() if line.startswith("error")] == [
-            "error UF-DIFF-001 frontier-storage/Checkpoints/Bucket: AWS::S3::Bucket CheckpointsBucket6BA0C50D would "
+            "error UF-DIFF-001 clideploy-storage/Checkpoints/Bucket: AWS::S3::Bucket CheckpointsBucket6BA0C50D would "
             "be replaced, and its data with it. Revert the change, or copy the data first and pass "
             "--allow-replacement"
         ]

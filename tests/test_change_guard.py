@@ -134,12 +134,10 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def deployed(tmp_path_factory):
-    """The starter spec synthesized by `ultrafleet synth`: the assembly a change is compared against."""
-    out = tmp_path_factory.mktemp("deployed") / "cdk.out"
-    result = runner.invoke(app, ["synth", str(ROOT / "specs/starter.yaml"), "--output", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
+def deployed(cli_assemblies):
+    """The starter spec's assembly from the session's real `cdk synth` (the one `ultrafleet synth` writes, file for
+    file: tests/test_in_process_synth.py): the assembly a change is compared against."""
+    return cli_assemblies["starter"]
 
 
 def changed_spec(tmp_path, **bucket) -> str:

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from conftest import ROOT, build_stacks, fleet, spec_dict
 from ultrafleet.cli.commands import app
+from ultrafleet.deploy import in_process
 from ultrafleet.deploy.cdk_cli import cdk_env
 from ultrafleet.findings import SpecError
 from ultrafleet.spec import parse_spec
@@ -175,12 +176,25 @@ def test_synth_with_an_unknown_environment_exits_2_and_writes_nothing(tmp_path):
 
 
 def test_cdk_synth_context_env_selects_an_environment(tmp_path):
-    """The real CLI: `cdk synth -c env=dev` names the stacks after the environment; `-c env=qa` exits 2."""
+    """The real CLI: `cdk synth -c env=dev` names the stacks after the environment (and writes what the in-process
+    synth writes); `-c env=qa` exits 2. Both run at once."""
     out = tmp_path / "cdk.out"
-    cdk = [str(ROOT / "node_modules/.bin/cdk"), "synth", "--quiet", "--output", str(out)]
-    result = subprocess.run([*cdk, "-c", "env=dev"], cwd=ROOT, env=cdk_env(ROOT), capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    manifest = json.loads((out / "manifest.json").read_text())
+    cdk = [str(ROOT / "node_modules/.bin/cdk"), "synth", "--quiet"]
+    runs = [
+        subprocess.Popen(
+            [*cdk, "-c", f"env={env}", "--output", str(tmp_path / env)],
+            cwd=ROOT,
+            env=cdk_env(ROOT),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for env in ("dev", "qa")
+    ]
+    assert in_process.synth(ROOT, {"env": "dev"}, out)  # meanwhile
+    (_, dev_err), (_, bad_err) = (proc.communicate(timeout=300) for proc in runs)
+    assert runs[0].returncode == 0, dev_err
+    manifest = json.loads((tmp_path / "dev" / "manifest.json").read_text())
     stacks = {k: v["environment"] for k, v in manifest["artifacts"].items() if v["type"] == "aws:cloudformation:stack"}
     assert stacks == {
         name: "aws://111122223333/us-east-1"
@@ -195,9 +209,10 @@ def test_cdk_synth_context_env_selects_an_environment(tmp_path):
             "frontier-dev-observability",
         ]
     }
-    bad = subprocess.run([*cdk, "-c", "env=qa"], cwd=ROOT, env=cdk_env(ROOT), capture_output=True, text=True)
-    assert bad.returncode == 1  # the CLI's own code when the app exits non-zero (app.py exits 2)
-    assert "error UF-SPEC-012 environments: 'qa' is not an environment; defined: dev, prod" in bad.stderr
+    for template in (tmp_path / "dev").glob("*.template.json"):
+        assert (out / template.name).read_text() == template.read_text(), template.name
+    assert runs[1].returncode == 1  # the CLI's own code when the app exits non-zero (app.py exits 2)
+    assert "error UF-SPEC-012 environments: 'qa' is not an environment; defined: dev, prod" in bad_err
 
 
 @pytest.fixture(scope="module")

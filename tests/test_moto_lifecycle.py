@@ -4,13 +4,12 @@ checkpoint bucket, its data and Lustre in place."""
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 import yaml
 
 from conftest import ROOT
-from ultrafleet.deploy.cdk_cli import cdk_env
+from ultrafleet.deploy import in_process
 from ultrafleet.testing.harness import MotoCloud
 
 
@@ -30,19 +29,13 @@ def cloud(cli_assemblies):
         yield cloud
 
 
-def synth_with_cli(spec: dict, tmp_path) -> dict[str, dict]:
-    """The real CLI's templates for a spec written to a file."""
+def synth_in_process(spec: dict, tmp_path) -> dict[str, dict]:
+    """The templates `ultrafleet synth` writes for a spec written to a file (the real CLI's, file for file:
+    tests/test_in_process_synth.py)."""
     path = tmp_path / "changed.yaml"
     path.write_text(yaml.safe_dump(spec))
     out = tmp_path / "cdk.out"
-    result = subprocess.run(
-        [str(ROOT / "node_modules/.bin/cdk"), "synth", "--quiet", "-c", f"spec={path}", "--output", str(out)],
-        cwd=ROOT,
-        env=cdk_env(ROOT),
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
+    assert in_process.synth(ROOT, {"spec": str(path)}, out)
     return {p.name.removesuffix(".template.json"): json.loads(p.read_text()) for p in out.glob("*.template.json")}
 
 
@@ -54,7 +47,7 @@ def test_fleet_change_compute_delete_and_redeploy_leave_storage_and_data_untouch
 
     spec = yaml.safe_load((ROOT / "specs/reference.yaml").read_text())
     spec["fleets"][0]["count"] = 48  # grow the B200 fleet
-    changed = synth_with_cli(spec, tmp_path)
+    changed = synth_in_process(spec, tmp_path)
     # a fleet change leaves the storage template alone and touches only the grown fleet's group (and the rule
     # that sizes it when its Capacity Block is delivered)
     assert changed["frontier-storage"] == cli_synth["reference"]["frontier-storage"]

@@ -180,16 +180,28 @@ def cost(
         print_cost(out, data)
 
 
-def _cdk_synth(spec: Spec, spec_path: Path, environment: str | None, output: Path, *, pipeline: bool = False) -> None:
-    """The pinned `cdk synth` of a checked spec (read from ``spec_path``) into ``output``; exits with cdk's code when
-    it fails."""
+def _cdk_synth(
+    spec: Spec,
+    spec_path: Path,
+    environment: str | None,
+    output: Path,
+    *,
+    pipeline: bool = False,
+    cdk_cli: bool = False,
+) -> None:
+    """The synth of a checked spec (read from ``spec_path``) into ``output``: in this process with the context
+    `cdk synth` would pass (ultrafleet.deploy.in_process), or the pinned `cdk synth` when ``cdk_cli`` or when the
+    in-process synth defers to it; exits with cdk's code when it fails."""
+    from ultrafleet.deploy import in_process
     from ultrafleet.deploy.cdk_cli import CdkCliMissing, project_root, run_cdk
 
     _check_lock(spec, spec_path, environment)
-    context = ["-c", f"spec={spec_path.resolve()}"]
-    context += ["-c", f"env={environment}"] if environment else []
-    context += ["-c", "pipeline=true"] if pipeline else []
+    values = {"spec": str(spec_path.resolve())} | ({"env": environment} if environment else {})
+    values |= {"pipeline": "true"} if pipeline else {}
+    context = [arg for key, value in values.items() for arg in ("-c", f"{key}={value}")]
     try:
+        if not cdk_cli and in_process.synth(project_root(), values, output):
+            return
         result = run_cdk(["synth", "--quiet", *context, "--output", str(output.resolve())], project_root())
     except CdkCliMissing as exc:
         err.print(f"error: {exc}")
@@ -204,8 +216,12 @@ def synth(
     environment: EnvOption = None,
     pipeline: Annotated[bool, typer.Option("--pipeline", help="The spec's pipeline stack, with every stage")] = False,
     output: Annotated[Path, typer.Option(help="Cloud assembly directory")] = Path("cdk.out"),
+    cdk_cli: Annotated[
+        bool, typer.Option("--cdk-cli", help="Run the pinned `cdk synth` instead of synthesizing in this process")
+    ] = False,
 ) -> None:
-    """Validate, then run the pinned `cdk synth` for the spec (offline: no AWS call)."""
+    """Validate, then synthesize the spec's cloud assembly (offline: no AWS call): in this process, with the context
+    the pinned `cdk synth` would pass (the same templates, without starting the CLI), or with `cdk synth` itself."""
     spec = _load_all(spec_path, environment)[0].spec
     if pipeline:
         from ultrafleet.validation.pipeline import required
@@ -216,7 +232,7 @@ def synth(
             _fail(spec_path, environment, exc)
         for name in spec.environments:
             _load_checked(spec_path, name)
-    _cdk_synth(spec, spec_path, environment, output, pipeline=pipeline)
+    _cdk_synth(spec, spec_path, environment, output, pipeline=pipeline, cdk_cli=cdk_cli)
     out.print(f"synthesized {spec_path} into {output}", highlight=False, markup=False)
 
 
@@ -258,6 +274,8 @@ def diff(
                 continue
             args += ["--template", str(template_file(against, old[stack]).resolve())]
         runs[stack] = args
+    if not against:  # against the deployed stacks one `cdk diff` reads them all: the CLI starts once, not per stack
+        runs = {"all": ["diff", "--app", str(output.resolve()), "--no-color", "--no-change-set"]}
     changes = []
     # One `cdk diff` per stack (--template takes one stack), as many at once as there are cores, read in order.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

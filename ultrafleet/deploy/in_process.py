@@ -1,0 +1,116 @@
+"""`ultrafleet synth` without starting the CDK CLI: the app built and synthesized in this process with the
+context the pinned CLI (2.1148) would give it, so the cloud assembly is the one `cdk synth` writes
+(tests/test_in_process_synth.py compares every file with the real CLI's). It saves the CLI's Node start and its
+work around the app (about 0.6 s, more on a loaded machine) and, inside a process that already runs jsii (the test
+suite), the app's own Python and jsii start.
+
+What `cdk synth -c k=v --output DIR` does for this project, and how it is reproduced here:
+- runs cdk.json's ``app`` (``CDK_VALIDATION=${CDK_VALIDATION:-false} python3 app.py``): app.py's body is
+  ``create_from_context``, called here on an App whose CloudFormation validation is on exactly when the shell's
+  ``${CDK_VALIDATION:-false}`` would leave it on;
+- passes the context in CDK_CONTEXT_JSON: cdk.json's ``context``, then cdk.context.json's, then each ``-c``, plus
+  the settings of ``cli_context`` (read from the environment the CLI 2.1148 gives the app); here the App's
+  ``context``;
+- passes the output directory in CDK_OUTDIR: here the App's ``outdir``;
+- runs the app in the project directory (relative paths, such as the default spec, resolve there): here too;
+- then reads the assembly: looks up missing context from AWS, prints each stack's info, warnings and errors and
+  fails on an error or a failed validation report. Those cases are left to the real CLI: ``synth`` returns False
+  and the caller runs `cdk synth`, which rewrites the assembly and reports them as it always has.
+
+A cdk.json with other settings (a ``build`` step, another ``app``) or a user's ~/.cdk.json is not reproduced:
+``unsupported`` names it and the real CLI runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+APP_COMMAND = "CDK_VALIDATION=${CDK_VALIDATION:-false} python3 app.py"
+"""The only cdk.json ``app`` this module reproduces."""
+
+SETTINGS = {"app", "context", "notices", "watch", "versionReporting", "pathMetadata", "assetMetadata"}
+"""cdk.json settings that are reproduced (or, like notices and watch, do not change a synth)."""
+
+
+def unsupported(root: Path) -> str | None:
+    """Why the in-process synth would not be the CLI's for this project (then run the CLI), or None."""
+    config = json.loads((root / "cdk.json").read_text())
+    if config.get("app") != APP_COMMAND:
+        return f"cdk.json's app is {config.get('app')!r}, not {APP_COMMAND!r}"
+    if extra := sorted(set(config) - SETTINGS):
+        return f"cdk.json sets {', '.join(extra)}"
+    if (Path.home() / ".cdk.json").is_file():
+        return f"{Path.home() / '.cdk.json'} may add settings"
+    return None
+
+
+def cli_context(root: Path, context: dict[str, str]) -> dict:
+    """The context the CLI passes to the app (CDK_CONTEXT_JSON) for `cdk synth` with these ``-c`` values."""
+    config = json.loads((root / "cdk.json").read_text())
+    merged = dict(config.get("context", {}))
+    saved = root / "cdk.context.json"
+    if saved.is_file():
+        merged |= json.loads(saved.read_text())
+    merged |= context
+    merged["aws:cdk:enable-path-metadata"] = config.get("pathMetadata", True)
+    merged["aws:cdk:enable-asset-metadata"] = config.get("assetMetadata", True)
+    if config.get("versionReporting", True) is False:
+        merged["aws:cdk:disable-version-reporting"] = True
+    else:
+        merged["aws:cdk:version-reporting"] = True
+    merged["aws:cdk:bundling-stacks"] = ["**"]
+    merged["@aws-cdk/core:failSynthOnValidationErrors"] = False
+    return merged
+
+
+MESSAGE_TYPES = {"aws:cdk:info", "aws:cdk:warning", "aws:cdk:error"}
+"""Metadata entries the CLI prints (and fails on, for errors) after a synth."""
+
+
+def synth(root: Path, context: dict[str, str], output: Path) -> bool:
+    """Synthesize the app into ``output`` as `cdk synth` would. False, having written nothing, when this project's
+    cdk.json is not one reproduced here (``unsupported``); False too when the CLI would do more than write the
+    assembly (context to look up from AWS, a stack's info, warning or error annotations to print and judge, a
+    validation report): then run the CLI, which rewrites ``output`` and reports them as it always has. An invalid
+    spec exits 2 (app.py's code) with nothing written."""
+    if unsupported(root):
+        return False
+    import aws_cdk as cdk
+
+    from ultrafleet.deploy.app_body import create_from_context
+
+    validation = (os.environ.get("CDK_VALIDATION") or "false") != "false"
+    existed = output.exists()
+    app = cdk.App(
+        context=cli_context(root, context), outdir=str(output.resolve()), builtin_cloud_formation_validation=validation
+    )
+    try:
+        with contextlib.chdir(root):  # the CLI runs the app in the project directory: relative paths resolve there
+            create_from_context(app)
+            app.synth()
+    except SystemExit:
+        if not existed:  # the App made the directory
+            shutil.rmtree(output, ignore_errors=True)
+        raise
+    return not _needs_the_cli(output)
+
+
+def _needs_the_cli(assembly: Path) -> bool:
+    """Whether a cloud assembly (or one nested in it) misses context, carries annotations or a validation report."""
+    manifest = json.loads((assembly / "manifest.json").read_text())
+    if manifest.get("missing") or any(assembly.glob("*validation-report*.json")):
+        return True
+    for artifact in manifest["artifacts"].values():
+        entries = [e for path in artifact.get("metadata", {}).values() for e in path]
+        if extra := artifact.get("additionalMetadataFile"):
+            entries += [e for path in json.loads((assembly / extra).read_text()).values() for e in path]
+        if any(e["type"] in MESSAGE_TYPES for e in entries):
+            return True
+        nested = artifact.get("properties", {}).get("directoryName")
+        if artifact["type"] == "cdk:cloud-assembly" and _needs_the_cli(assembly / nested):
+            return True
+    return False
