@@ -13,9 +13,6 @@ from conftest import ROOT
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("**/*.md"))]
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
 EXTERNAL = ("http://", "https://", "mailto:")
-# Pages that another branch of this session adds (the README links them already). Each entry must go once the
-# page exists: test_pending_pages_do_not_exist_yet fails then, so the merge removes it.
-PENDING = {ROOT / "docs" / "speed.md"}
 
 
 def anchors(page: Path) -> set[str]:
@@ -47,8 +44,6 @@ def test_every_link_resolves(page):
     for target in links(page):
         path, _, fragment = target.partition("#")
         file = (page.parent / path).resolve() if path else page
-        if file in PENDING:
-            continue
         if not file.exists() or ROOT not in file.parents:
             broken.append(f"{target}: no such file in the repository")
         elif fragment and file.suffix == ".md" and fragment not in anchors(file):
@@ -61,10 +56,6 @@ def test_the_checker_sees_a_broken_link(tmp_path):
     page.write_text("# Spec reference\n\n[ok](#spec-reference) [bad](#nope) [file](missing.md) `[a](b)`\n")
     assert links(page) == ["#spec-reference", "#nope", "missing.md"]
     assert anchors(page) == {"spec-reference"}
-
-
-def test_pending_pages_do_not_exist_yet():
-    assert [p for p in PENDING if p.exists()] == [], "remove these pages from PENDING: they exist now"
 
 
 def test_every_docs_page_is_reachable_from_the_readme():
