@@ -63,6 +63,7 @@ class Base:
             desired_capacity=3,
             image_parameter="/aws/service/example/ami-id",
             group_name="demo-train",
+            breaker_alarm_name="demo-train-health-breaker",
             hooks=[UserDataHook(name="marker", script='log "bucket @@BUCKET@@"')],
             placeholders={"BUCKET": "my-bucket"},
         )

@@ -161,7 +161,7 @@ def test_reference_plan_shared_parts(reference):
         StackCounts("frontier-inference", 4, 4, 1),
         StackCounts("frontier-observability", 24, 0, 1, dashboard_widgets=21, splits=True),
     )
-    assert [[f.spec.name for f in shard] for shard in reference.observability_shards] == [
+    assert [[f.fleet.spec.name for f in shard] for shard in reference.observability_shards] == [
         ["pretrain-b200", "gb200-nvl72", "trn2-finetune", "serve-g7e"]
     ]
     assert [f.own_checkpoint_policy for f in reference.fleets] == [False] * 4

@@ -74,6 +74,7 @@ def health_script(itype: str, **changes) -> NodeHealthScript:
         gate=gate_expectations(fleet),
         props=NodeHealthProps(termination_heartbeat_seconds=600),
         group_name="demo-train",
+        breaker_alarm_name="demo-train-health-breaker",
     )
     return replace(script, **changes)
 

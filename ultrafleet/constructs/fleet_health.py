@@ -45,11 +45,6 @@ def group_arn_finding_id(stack: Stack, name: str) -> str:
     )
 
 
-def breaker_alarm_name(group_name: str) -> str:
-    """The fleet's circuit breaker alarm, named by convention so nodes can read its state."""
-    return f"{group_name}-health-breaker"
-
-
 @dataclass(frozen=True, kw_only=True)
 class NodeHealthProps:
     """How a fleet's nodes are gated, checked and replaced.
@@ -109,14 +104,16 @@ class NodeHealthScript:
         gate: GateExpectations,
         props: NodeHealthProps,
         group_name: str | None,
+        breaker_alarm_name: str | None = None,
     ) -> NodeHealthScript:
-        """The scripts' values for one fleet; ``group_name`` None: the nodes look their group up."""
+        """The scripts' values for one fleet; ``group_name`` None: the nodes look their group up;
+        ``breaker_alarm_name``: the circuit breaker the nodes read before marking themselves (default: none)."""
         return cls(
             fleet_name=fleet_name,
             instance_type=instance_type,
             group_name=group_name or "",
             self_repair=props.self_repair,
-            breaker_alarm=breaker_alarm_name(group_name) if group_name and props.self_repair else "",
+            breaker_alarm=breaker_alarm_name if breaker_alarm_name and props.self_repair else "",
             gpus=gate.gpus,
             neuron_devices=gate.neuron_devices,
             efa_devices=gate.efa_devices,
@@ -204,8 +201,10 @@ class NodeHealthPolicyProps:
     group: autoscaling.CfnAutoScalingGroup
     """The fleet's group, the only one the nodes may act on."""
     group_name: str | None = None
-    """The group's name, when fixed by convention (then the nodes read the breaker alarm named after it);
-    default: scoped by the group's Ref, and the nodes look their group up."""
+    """The group's name, when fixed by convention; default: scoped by the group's Ref, and the nodes look their
+    group up."""
+    breaker_alarm_name: str | None = None
+    """The circuit breaker alarm the nodes may read (its name fixed by convention); default: none."""
 
 
 class NodeHealthPolicy(Construct):
@@ -234,7 +233,7 @@ class NodeHealthPolicy(Construct):
                 resources=[group_arn],
             )
         ]
-        if group_name:
+        if props.breaker_alarm_name:
             statements.append(
                 iam.PolicyStatement(
                     sid="ReadCircuitBreaker",
@@ -243,7 +242,7 @@ class NodeHealthPolicy(Construct):
                         stack.format_arn(
                             service="cloudwatch",
                             resource="alarm",
-                            resource_name=breaker_alarm_name(group_name),
+                            resource_name=props.breaker_alarm_name,
                             arn_format=ArnFormat.COLON_RESOURCE_NAME,
                         )
                     ],

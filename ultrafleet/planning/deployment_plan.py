@@ -73,7 +73,7 @@ class DeploymentPlan:
     """Queue name -> fleet names, with a PCS scheduler."""
     stack_counts: tuple[StackCounts, ...]
     """The predicted sizes of the stacks that grow with the fleets."""
-    observability_shards: tuple[tuple[ResolvedFleet, ...], ...]
+    observability_shards: tuple[tuple[FleetPlan, ...], ...]
     """The fleets of each observability stack, the first (``<spec>-observability``) first."""
 
     @property
@@ -109,25 +109,27 @@ def plan(spec: Spec) -> DeploymentPlan:
     lustre = plan_lustre(spec.storage.lustre, fleets)
     scheduler = pcs(spec)
     own_policies = fleets_with_own_checkpoint_policy(fleets)
+    planned = tuple(
+        FleetPlan(
+            fleet=f,
+            stack_name=names.fleet(f.spec.name),
+            names=FleetNames.of(spec.name, f.spec.name),
+            ami_parameter=None if f.spec.ami.id else dlami_parameter(f.instance_type),
+            lifecycle=lifecycle,
+            checkpoint=checkpoints.get(f.spec.name),
+            network_policy=policy,
+            scheduled=scheduled(spec, f.spec),
+            queue_name=queues.get(f.spec.name),
+            serving=f.spec.name in served,
+            own_checkpoint_policy=f.spec.name in own_policies,
+        )
+        for f, lifecycle, policy in zip(fleets, lifecycles, policies, strict=True)
+    )
+    by_name = {p.fleet.spec.name: p for p in planned}
     return DeploymentPlan(
         spec=spec,
         stack_names=names,
-        fleets=tuple(
-            FleetPlan(
-                fleet=f,
-                stack_name=names.fleet(f.spec.name),
-                names=FleetNames.of(spec.name, f.spec.name),
-                ami_parameter=None if f.spec.ami.id else dlami_parameter(f.instance_type),
-                lifecycle=lifecycle,
-                checkpoint=checkpoints.get(f.spec.name),
-                network_policy=policy,
-                scheduled=scheduled(spec, f.spec),
-                queue_name=queues.get(f.spec.name),
-                serving=f.spec.name in served,
-                own_checkpoint_policy=f.spec.name in own_policies,
-            )
-            for f, lifecycle, policy in zip(fleets, lifecycles, policies, strict=True)
-        ),
+        fleets=planned,
         subnets=plan_subnets(fleets, spec.availability_zones, spec.network.subnet_prefix_length),
         storage=spec.storage.model_copy(update={"lustre": lustre.settings}) if lustre else spec.storage,
         lustre=lustre,
@@ -137,5 +139,7 @@ def plan(spec: Spec) -> DeploymentPlan:
             {q: tuple(members) for q, members in pcs_queues(spec, scheduler).items()} if scheduler else {}
         ),
         stack_counts=tuple(predict(spec, fleets)),
-        observability_shards=tuple(tuple(shard) for shard in observability_shards(spec, fleets)),
+        observability_shards=tuple(
+            tuple(by_name[f.spec.name] for f in shard) for shard in observability_shards(spec, fleets)
+        ),
     )

@@ -11,6 +11,11 @@ def breaker_alarm_name(group_name: str) -> str:
     return f"{group_name}-health-breaker"
 
 
+def log_group_prefix(spec_name: str) -> str:
+    """Every fleet's log group starts with it (the logs key's encryption context names it)."""
+    return f"/ultrafleet/{spec_name}/"
+
+
 @dataclass(frozen=True)
 class FleetNames:
     group: str
@@ -25,7 +30,7 @@ class FleetNames:
 
     @classmethod
     def of(cls, spec_name: str, fleet_name: str) -> FleetNames:
-        return cls(group=f"{spec_name}-{fleet_name}", log_group=f"/ultrafleet/{spec_name}/{fleet_name}")
+        return cls(group=f"{spec_name}-{fleet_name}", log_group=f"{log_group_prefix(spec_name)}{fleet_name}")
 
 
 @dataclass(frozen=True)

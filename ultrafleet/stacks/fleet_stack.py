@@ -16,7 +16,7 @@ from ultrafleet.constructs.fleet_nodes import UserDataHook
 from ultrafleet.constructs.imex_domain import grant_peer_discovery
 from ultrafleet.constructs.scheduler_fleet import SchedulerFleet
 from ultrafleet.planning.fleets import ResolvedFleet
-from ultrafleet.planning.names import FleetNames  # also imported from here by the observability stack
+from ultrafleet.planning.names import FleetNames
 from ultrafleet.planning.node_lifecycle import NodeLifecycle
 from ultrafleet.spec.models import EksScheduler, PcsScheduler, Role, Storage
 from ultrafleet.stacks import construct_props
@@ -116,6 +116,7 @@ class FleetStack(Stack):
                     extra_security_groups=extra_groups,
                     events_topic=self.events,
                     group_name=names.group if names else None,
+                    breaker_alarm_name=names.breaker_alarm if names else None,
                     log_group_name=names.log_group if names else None,
                     watched_paths=["/", storage_spec.nvme_cache.mount_path]
                     if storage_spec.nvme_cache and fleet.instance_type.nvme

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import aws_cdk as cdk
 from constructs import Construct
 
-from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.deployment_plan import FleetPlan
 from ultrafleet.planning.stack_counts import observability_stack_name
 from ultrafleet.spec.models import Spec
 from ultrafleet.stacks.inference_stack import InferenceStack
@@ -19,7 +19,7 @@ from ultrafleet.stacks.observability_stack import ObservabilityStack
 def add_observability(
     scope: Construct,
     spec: Spec,
-    shards: Sequence[Sequence[ResolvedFleet]],
+    shards: Sequence[Sequence[FleetPlan]],
     inference: InferenceStack | None,
     env: cdk.Environment,
 ) -> list[ObservabilityStack]:

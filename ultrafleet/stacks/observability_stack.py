@@ -8,6 +8,8 @@ holds its fleets' log groups, alarms and a dashboard of its own, and uses the fi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
@@ -18,10 +20,11 @@ from constructs import Construct
 
 from ultrafleet.constructs.fleet_health_alarms import FleetHealthAlarms
 from ultrafleet.constructs.logs_key import logs_key
+from ultrafleet.planning.deployment_plan import FleetPlan
 from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.names import FleetNames, log_group_prefix
 from ultrafleet.planning.node_lifecycle import has_termination_hook
 from ultrafleet.spec.models import Inference, Role, Spec
-from ultrafleet.stacks.fleet_stack import FleetNames
 from ultrafleet.stacks.inference_stack import InferenceStack
 
 LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
@@ -36,7 +39,7 @@ class ObservabilityStack(Stack):
         construct_id: str,
         *,
         spec: Spec,
-        fleets: list[ResolvedFleet],
+        fleets: Sequence[FleetPlan],
         inference: InferenceStack | None,
         first: ObservabilityStack | None = None,
         dashboard_name: str | None = None,
@@ -61,14 +64,14 @@ class ObservabilityStack(Stack):
             self.logs_key: kms.IKey = logs_key(
                 self,
                 "LogsKey",
-                log_group_names=f"/ultrafleet/{spec.name}/*",
+                log_group_names=f"{log_group_prefix(spec.name)}*",
                 description="ultrafleet: encrypts fleet logs",
             )
         else:
             self.logs_key = first.logs_key
         key = self.logs_key
-        for fleet in fleets:
-            names = FleetNames.of(spec.name, fleet.spec.name)
+        for planned in fleets:
+            fleet, names = planned.fleet, planned.names
             logs.LogGroup(
                 self,
                 f"{fleet.spec.name}-logs",
