@@ -20,7 +20,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from ultrafleet.deploy.assembly import assembly_stacks, template_file  # noqa: E402
+from ultrafleet.deploy.assembly import assembly_stacks, counted, template_file  # noqa: E402
 from ultrafleet.deploy.cdk_cli import cdk_env  # noqa: E402
 from ultrafleet.planning.fleets import resolve_all  # noqa: E402
 from ultrafleet.planning.stack_counts import (  # noqa: E402
@@ -74,17 +74,6 @@ def measured(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess]
     run = subprocess.run([sys.executable, "-c", wrapper, *cmd], cwd=ROOT, env=cdk_env(ROOT), capture_output=True)
     seconds, mib, code, stdout, stderr = json.loads(run.stdout)
     return seconds, mib, subprocess.CompletedProcess(cmd, code, stdout, stderr)
-
-
-def counted(template: dict) -> tuple[int, int, int, int | None]:
-    """(resources, outputs, parameters, dashboard widgets) of a synthesized template."""
-    widgets = None
-    for resource in template["Resources"].values():
-        if resource["Type"] == "AWS::CloudWatch::Dashboard":
-            body = resource["Properties"]["DashboardBody"]
-            text = body if isinstance(body, str) else "".join(p for p in body["Fn::Join"][1] if isinstance(p, str))
-            widgets = text.count('"type":')
-    return len(template["Resources"]), len(template.get("Outputs", {})), len(template.get("Parameters", {})), widgets
 
 
 def check_quotas(spec_file: Path, cdk_out: Path) -> dict[str, int]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 
-import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk.assertions import Match, Template
+from fleet_construct_base import GATE, LAYOUT, RESERVATION, FleetBase
 
 from ultrafleet.constructs.accelerated_fleet import (
     AcceleratedFleet,
@@ -21,28 +21,15 @@ from ultrafleet.constructs.accelerated_fleet import (
 from ultrafleet.constructs.boot_script import unpack
 from ultrafleet.constructs.fleet_nodes import Accelerator, FleetRole, Purchase, UserDataHook
 from ultrafleet.constructs.ultracluster_placement import PlacementProps
-from ultrafleet.planning.efa_layout import Interface
-from ultrafleet.planning.node_lifecycle import GateExpectations
 
-LAYOUT = (Interface(card=0, device=0, kind="interface"), Interface(card=1, device=0, kind="efa-only"))
-GATE = GateExpectations(gpus=8, neuron_devices=0, efa_devices=1, fabric_manager=True)
-RESERVATION = "cr-0123456789abcdef0"
 _ids = itertools.count()
 
 
-class Base:
-    """A stack with a one-zone VPC whose private subnets form the "compute" group, and the groups fleets use."""
+class Base(FleetBase):
+    """The shared bare stack, with a reserved p5 training fleet's props."""
 
     def __init__(self) -> None:
-        self.stack = cdk.Stack(cdk.App(), "Fleet", env=cdk.Environment(account="111122223333", region="us-east-1"))
-        self.vpc = ec2.Vpc(
-            self.stack,
-            "Vpc",
-            availability_zones=["us-east-1a"],
-            nat_gateways=0,
-            subnet_configuration=[ec2.SubnetConfiguration(name="compute", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
-        )
-        self.efa = ec2.SecurityGroup(self.stack, "Efa", vpc=self.vpc)
+        super().__init__("Fleet")
 
     def props(self, **changes) -> AcceleratedFleetProps:
         props = AcceleratedFleetProps(

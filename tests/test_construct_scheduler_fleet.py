@@ -5,19 +5,15 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 
-import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Match, Template
+from fleet_construct_base import GATE, LAYOUT, RESERVATION, FleetBase
 
 from ultrafleet.constructs.fleet_nodes import Accelerator, FleetRole, Purchase
 from ultrafleet.constructs.scheduler_fleet import EksNodeGroup, PcsNodeGroup, SchedulerFleet, SchedulerFleetProps
 from ultrafleet.constructs.ultracluster_placement import PlacementProps
-from ultrafleet.planning.efa_layout import Interface
-from ultrafleet.planning.node_lifecycle import GateExpectations
 
-LAYOUT = (Interface(card=0, device=0, kind="interface"), Interface(card=1, device=0, kind="efa-only"))
-RESERVATION = "cr-0123456789abcdef0"
 EKS = EksNodeGroup(
     cluster_name="ml",
     kubernetes_version="1.33",
@@ -32,17 +28,9 @@ PCS = PcsNodeGroup(cluster_id="pcs_abc123", ami_id="ami-0123456789abcdef0", purc
 _ids = itertools.count()
 
 
-class Base:
+class Base(FleetBase):
     def __init__(self) -> None:
-        self.stack = cdk.Stack(cdk.App(), "Sched", env=cdk.Environment(account="111122223333", region="us-east-1"))
-        self.vpc = ec2.Vpc(
-            self.stack,
-            "Vpc",
-            availability_zones=["us-east-1a"],
-            nat_gateways=0,
-            subnet_configuration=[ec2.SubnetConfiguration(name="compute", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
-        )
-        self.efa = ec2.SecurityGroup(self.stack, "Efa", vpc=self.vpc)
+        super().__init__("Sched")
         self.cluster = ec2.SecurityGroup.from_security_group_id(self.stack, "Cluster", "sg-0123456789abcdef0")
 
     def build(self, **changes) -> SchedulerFleet:
@@ -52,7 +40,7 @@ class Base:
             instance_type="p5.48xlarge",
             accelerator=Accelerator.GPU,
             layout=LAYOUT,
-            gate=GateExpectations(gpus=8, neuron_devices=0, efa_devices=1, fabric_manager=True),
+            gate=GATE,
             vpc=self.vpc,
             availability_zones=["us-east-1a"],
             subnet_group_name="compute",

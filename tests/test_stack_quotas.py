@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from conftest import ROOT, SPECS, fleet, spec_dict
 from ultrafleet.cli.commands import app
+from ultrafleet.deploy.assembly import counted
 from ultrafleet.planning.fleets import resolve_all
 from ultrafleet.planning.stack_counts import (
     STORAGE_FLEET_POLICIES,
@@ -29,17 +30,6 @@ def wide(count: int) -> dict:
     (left to its default the subnet grows with the fleets, and growing the spec would replace it: docs/scale.md)."""
     fleets = [fleet(name=f"t{i:03d}") for i in range(count)]
     return spec_dict(name="wide", network={"subnet_prefix_length": 20}, fleets=fleets)
-
-
-def counted(template: dict) -> tuple[int, int, int, int | None]:
-    """(resources, outputs, parameters, dashboard widgets) of a synthesized template."""
-    widgets = None
-    for resource in template["Resources"].values():
-        if resource["Type"] == "AWS::CloudWatch::Dashboard":
-            body = resource["Properties"]["DashboardBody"]
-            text = body if isinstance(body, str) else "".join(p for p in body["Fn::Join"][1] if isinstance(p, str))
-            widgets = text.count('"type":')
-    return len(template["Resources"]), len(template.get("Outputs", {})), len(template.get("Parameters", {})), widgets
 
 
 def predicted(spec) -> dict[str, tuple[int, int, int, int | None]]:

@@ -15,3 +15,14 @@ def assembly_stacks(cdk_out: Path) -> dict[str, dict[str, Any]]:
 
 def template_file(cdk_out: Path, artifact: dict[str, Any]) -> Path:
     return cdk_out / artifact["properties"]["templateFile"]
+
+
+def counted(template: dict) -> tuple[int, int, int, int | None]:
+    """(resources, outputs, parameters, dashboard widgets) of a synthesized template."""
+    widgets = None
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::CloudWatch::Dashboard":
+            body = resource["Properties"]["DashboardBody"]
+            text = body if isinstance(body, str) else "".join(p for p in body["Fn::Join"][1] if isinstance(p, str))
+            widgets = text.count('"type":')
+    return len(template["Resources"]), len(template.get("Outputs", {})), len(template.get("Parameters", {})), widgets
