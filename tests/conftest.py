@@ -258,3 +258,19 @@ def fleet_template(stacks):
 def fleet_stack_names(spec_name: str, fleets: list[str]) -> list[str]:
     return [f"{spec_name}-fleet-{f}" for f in fleets]
 
+
+TEST_WORKERS = 2
+"""pytest-xdist workers when none are asked for: the machine `make test` must fit has two cores."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which turns the worker count into processes
+def pytest_cmdline_main(config):
+    """Run the suite on TEST_WORKERS workers, each test file whole on one of them (`--dist loadfile`: module
+    fixtures stay once per module and a module's tests keep their order), unless ``-n``/``--dist`` are given,
+    xdist is off (``-p no:xdist``) or --pdb is on. ``-n 0`` runs in one process."""
+    option = config.option
+    if getattr(option, "numprocesses", 0) is not None or hasattr(config, "workerinput") or option.usepdb:
+        return
+    option.numprocesses = TEST_WORKERS
+    if option.dist == "no":
+        option.dist = "loadfile"
