@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from shared_session import claim, job_result, publish, read_json, run_dir, start_job
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,31 +40,33 @@ def fleet(**fields):
 
 
 @pytest.fixture(scope="session")
-def cli_assemblies(tmp_path_factory) -> dict[str, Path]:
+def cli_assemblies(pytestconfig) -> dict[str, Path]:
     """The real, pinned `cdk synth` of every shipped spec: {spec file stem: cloud assembly directory}.
 
     Started in the background as soon as the collected tests are known to need it (``pytest_collection_finish``),
     so that the synths, then cfn-lint and checkov over their templates, run beside the tests that come first.
+    Once per run: under pytest-xdist the first worker does them, the others read its results (tests/shared_session.py).
     """
     if _CLI_SYNTHS.thread is None:
-        _start_cli_synths(tmp_path_factory.getbasetemp())
+        _start_cli_synths(run_dir(pytestconfig))
     _CLI_SYNTHS.thread.join()
     assert not _CLI_SYNTHS.failures, "\n".join(_CLI_SYNTHS.failures)
     return _CLI_SYNTHS.assemblies
 
 
-_CLI_SYNTHS = SimpleNamespace(thread=None, assemblies={}, failures=[])
-"""The background synths' thread, their assemblies and their failures."""
+_CLI_SYNTHS = SimpleNamespace(thread=None, base=None, assemblies={}, failures=[])
+"""The background synths' thread, the run directory they are in, their assemblies and their failures."""
 
 
 def pytest_collection_finish(session):
     if any("cli_assemblies" in getattr(item, "fixturenames", ()) for item in session.items):
-        # the tmp_path_factory fixture's own factory (pytest keeps it on the config)
-        _start_cli_synths(session.config._tmp_path_factory.getbasetemp())
+        _start_cli_synths(run_dir(session.config))
 
 
 def _start_cli_synths(base: Path) -> None:
     import threading
+
+    _CLI_SYNTHS.base = base
 
     def run() -> None:
         try:
@@ -76,6 +79,23 @@ def _start_cli_synths(base: Path) -> None:
 
 
 def _cli_synths(base: Path) -> None:
+    """The session's synths and lints, once per run: the first pytest-xdist worker to get here runs them and
+    publishes the assemblies (or the failures) in the run directory ``base``; the others read them."""
+    published = base / "cli-synths.json"
+    if not claim(base / "cli-synths.claim"):
+        done = read_json(published, "another pytest-xdist worker's session synths")
+        _CLI_SYNTHS.failures.extend(done["failures"])
+        _CLI_SYNTHS.assemblies.update({stem: Path(out) for stem, out in done["assemblies"].items()})
+        return
+    try:
+        _synthesize_and_lint(base)
+    except Exception as exc:
+        _CLI_SYNTHS.failures.append(f"the background synths failed: {exc!r}")
+    assemblies = {stem: str(out) for stem, out in _CLI_SYNTHS.assemblies.items()}
+    publish(published, {"failures": _CLI_SYNTHS.failures, "assemblies": assemblies})
+
+
+def _synthesize_and_lint(base: Path) -> None:
     """Every shipped spec's `cdk synth`, two at a time (the CI machine has two cores), each into its own cloud
     assembly; then cfn-lint of each and checkov over all of them, left running."""
     import subprocess
@@ -106,12 +126,18 @@ def _cli_synths(base: Path) -> None:
             assemblies[stem] = out
     if _CLI_SYNTHS.failures:
         return
+    (base / "lint").mkdir()
     for stem, out in assemblies.items():
-        _BACKGROUND_LINT[stem] = _start_cfn_lint(out, ROOT / "specs" / f"{stem}.yaml")
+        _BACKGROUND_LINT[stem] = _start_cfn_lint(out, ROOT / "specs" / f"{stem}.yaml", _lint_job(base, stem))
     checkov_dir = base / "checkov"
     checkov_dir.mkdir()
-    _BACKGROUND_LINT[CHECKOV_JOB] = _start_checkov(assemblies, checkov_dir)
+    _BACKGROUND_LINT[CHECKOV_JOB] = _start_checkov(assemblies, checkov_dir, _lint_job(base, CHECKOV_JOB))
     _CLI_SYNTHS.assemblies.update(assemblies)
+
+
+def _lint_job(base: Path, job: str) -> Path:
+    """Where a background lint's output and exit code go (tests/shared_session.py's ``start_job``)."""
+    return base / "lint" / job
 
 
 CHECKOV = ROOT / ".venv" / "checkov" / "bin" / "checkov"
@@ -131,43 +157,38 @@ def stack_templates(assemblies: dict[str, Path]) -> dict[str, tuple[str, Path]]:
     return found
 
 
-def _start_checkov(assemblies: dict[str, Path], cwd: Path):
+def _start_checkov(assemblies: dict[str, Path], cwd: Path, job: Path):
     """checkov's command line (from its own venv) once over every template, JSON out; tests/test_scanners.py
     collects it. None when checkov is not installed (the test says so)."""
-    import subprocess
-
     if not CHECKOV.is_file():
         return None
     files = [arg for _, path in stack_templates(assemblies).values() for arg in ("-f", str(path))]
     cmd = [str(CHECKOV), *files, "--framework", "cloudformation", "-o", "json", "--compact", "--skip-download"]
-    return subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return start_job(cmd, cwd, job)
 
 
 def background_checkov() -> tuple[int, str, str]:
     """(exit code, stdout, stderr) of the checkov run started with the synth (ask for ``cli_assemblies`` first)."""
-    proc = _BACKGROUND_LINT[CHECKOV_JOB]
-    assert proc is not None, f"{CHECKOV} missing: run `make install-dev`"
-    stdout, stderr = proc.communicate(timeout=600)
-    return proc.returncode, stdout, stderr
+    assert CHECKOV.is_file(), f"{CHECKOV} missing: run `make install-dev`"
+    return job_result(_lint_job(_CLI_SYNTHS.base, CHECKOV_JOB), "the session's checkov run", timeout=600)
 
 
 _BACKGROUND_LINT: dict = {}
 """cfn-lint of each shipped spec's assembly and checkov over all of them, started as soon as they are
 synthesized: they run on the second core while the suite goes on, and ``cfn_lint_findings`` and
-``background_checkov`` collect them."""
+``background_checkov`` collect them (from files, in whichever worker asks; this worker only keeps the
+processes it started)."""
 
 
-def _start_cfn_lint(assembly: Path, spec: Path):
+def _start_cfn_lint(assembly: Path, spec: Path, job: Path):
     """One cfn-lint process over every template of an assembly, in the spec's region, with JSON output."""
-    import subprocess
-
     import yaml
 
     region = yaml.safe_load(spec.read_text())["region"]
     templates = sorted(str(t) for t in assembly.glob("*.template.json"))
     cmd = [str(Path(sys.executable).parent / "cfn-lint"), "--format", "json", "--regions", region, "--", *templates]
     # cwd: an empty folder, so that no .cfnlintrc of the project or the user changes the rules
-    return subprocess.Popen(cmd, cwd=assembly, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return start_job(cmd, assembly, job)
 
 
 @pytest.fixture(scope="session")
@@ -177,7 +198,7 @@ def cfn_lint_findings(cli_assemblies) -> dict[str, dict[str, list[dict]]]:
 
     results = {}
     for stem, out in cli_assemblies.items():
-        stdout, stderr = _BACKGROUND_LINT[stem].communicate(timeout=600)
+        _, stdout, stderr = job_result(_lint_job(_CLI_SYNTHS.base, stem), f"cfn-lint of {stem}", timeout=600)
         findings = json.loads(stdout or "[]")
         assert stdout or not stderr, f"cfn-lint on {stem} wrote no findings but: {stderr[-2000:]}"
         stacks = {t.name.removesuffix(".template.json"): [] for t in out.glob("*.template.json")}
@@ -236,3 +257,47 @@ def fleet_template(stacks):
 
 def fleet_stack_names(spec_name: str, fleets: list[str]) -> list[str]:
     return [f"{spec_name}-fleet-{f}" for f in fleets]
+
+
+TEST_WORKERS = 2
+"""pytest-xdist workers when none are asked for: the machine `make test` must fit has two cores."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which turns the worker count into processes
+def pytest_cmdline_main(config):
+    """Run the suite on TEST_WORKERS workers, each test file whole on one of them (`--dist loadfile`: module
+    fixtures stay once per module and a module's tests keep their order), unless ``-n``/``--dist`` are given,
+    xdist is off (``-p no:xdist``) or --pdb is on. ``-n 0`` runs in one process."""
+    option = config.option
+    if getattr(option, "numprocesses", 0) is not None or hasattr(config, "workerinput") or option.usepdb:
+        return
+    option.numprocesses = TEST_WORKERS
+    if option.dist == "no":
+        option.dist = "loadfile"
+        option.loadscopereorder = False  # hand out files in the order below, not by their number of tests
+
+
+SLOW_FILES_FIRST = (
+    "test_node_health.py",
+    "test_landing_zone.py",
+    "test_cdk_cli_deploy.py",
+    "test_spec_limits.py",
+    "test_fleet_stack.py",
+    "test_stack_quotas.py",
+    "test_feature_flags.py",
+    "test_change_guard.py",
+    "test_moto_extensions.py",
+    "test_validation.py",
+    "test_node_health_scripts.py",
+    "test_environments.py",
+    "test_scheduler_deploy.py",
+    "test_moto_lifecycle.py",
+)
+"""The test files that take longest (about 8 to 25 s each on two workers, 2026-12-01), slowest first: handed out
+first, so that the short files at the end even out the two workers' finishing times."""
+
+
+def pytest_collection_modifyitems(config, items):
+    if hasattr(config, "workerinput"):  # under pytest-xdist; every worker sorts alike, a file's tests keep order
+        rank = {name: i for i, name in enumerate(SLOW_FILES_FIRST)}
+        items.sort(key=lambda item: rank.get(item.path.name, len(rank)))

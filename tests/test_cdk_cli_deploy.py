@@ -69,7 +69,8 @@ def test_bootstrap_deploy_and_diff_with_the_real_cli(tmp_path):
     sns_backends["123456789012"]["us-east-1"].create_topic("left-behind")  # what an earlier moto user left
     with MotoServer() as server:
         assert server.client("sns").list_topics()["Topics"] == []
-        bootstrap = start_cdk(server, "bootstrap", "aws://123456789012/us-east-1")
+        # bootstrap synthesizes the project's app too: into tmp_path, not the repository's cdk.out
+        bootstrap = start_cdk(server, "bootstrap", "aws://123456789012/us-east-1", "-o", str(tmp_path / "app.out"))
         # both assemblies while the CLI bootstraps (it mostly waits on CloudFormation)
         synth(spec, tmp_path / "spec.yaml", assembly)
         spec["fleets"][0]["count"] = 48
