@@ -6,6 +6,8 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 
+from ultrafleet.constructs.fleet_nodes import Accelerator, FleetRole, Purchase
+from ultrafleet.constructs.ultracluster_placement import PlacementProps
 from ultrafleet.planning.efa_layout import Interface
 from ultrafleet.planning.node_lifecycle import GateExpectations
 
@@ -25,3 +27,21 @@ class FleetBase:
             subnet_configuration=[ec2.SubnetConfiguration(name="compute", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
         )
         self.efa = ec2.SecurityGroup(self.stack, "Efa", vpc=self.vpc)
+
+    def node_fields(self) -> dict:
+        """The NodeProps both fleets share: a reserved p5 training fleet in this stack's one zone."""
+        return {
+            "fleet_name": "train",
+            "role": FleetRole.TRAINING,
+            "instance_type": "p5.48xlarge",
+            "accelerator": Accelerator.GPU,
+            "layout": LAYOUT,
+            "gate": GATE,
+            "vpc": self.vpc,
+            "availability_zones": ["us-east-1a"],
+            "subnet_group_name": "compute",
+            "efa_security_group": self.efa,
+            "placement": PlacementProps(),
+            "purchase": Purchase.CAPACITY_RESERVATION,
+            "reservation_id": RESERVATION,
+        }

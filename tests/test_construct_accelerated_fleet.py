@@ -9,7 +9,7 @@ import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk.assertions import Match, Template
-from fleet_construct_base import GATE, LAYOUT, RESERVATION, FleetBase
+from fleet_construct_base import LAYOUT, RESERVATION, FleetBase
 
 from ultrafleet.constructs.accelerated_fleet import (
     AcceleratedFleet,
@@ -19,8 +19,7 @@ from ultrafleet.constructs.accelerated_fleet import (
     TargetTracking,
 )
 from ultrafleet.constructs.boot_script import unpack
-from ultrafleet.constructs.fleet_nodes import Accelerator, FleetRole, Purchase, UserDataHook
-from ultrafleet.constructs.ultracluster_placement import PlacementProps
+from ultrafleet.constructs.fleet_nodes import FleetRole, Purchase, UserDataHook
 
 _ids = itertools.count()
 
@@ -33,19 +32,7 @@ class Base(FleetBase):
 
     def props(self, **changes) -> AcceleratedFleetProps:
         props = AcceleratedFleetProps(
-            fleet_name="train",
-            role=FleetRole.TRAINING,
-            instance_type="p5.48xlarge",
-            accelerator=Accelerator.GPU,
-            layout=LAYOUT,
-            gate=GATE,
-            vpc=self.vpc,
-            availability_zones=["us-east-1a"],
-            subnet_group_name="compute",
-            efa_security_group=self.efa,
-            placement=PlacementProps(),
-            purchase=Purchase.CAPACITY_RESERVATION,
-            reservation_id=RESERVATION,
+            **self.node_fields(),
             root_volume_gib=300,
             desired_capacity=3,
             image_parameter="/aws/service/example/ami-id",

@@ -8,11 +8,9 @@ from dataclasses import replace
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Match, Template
-from fleet_construct_base import GATE, LAYOUT, RESERVATION, FleetBase
+from fleet_construct_base import RESERVATION, FleetBase
 
-from ultrafleet.constructs.fleet_nodes import Accelerator, FleetRole, Purchase
 from ultrafleet.constructs.scheduler_fleet import EksNodeGroup, PcsNodeGroup, SchedulerFleet, SchedulerFleetProps
-from ultrafleet.constructs.ultracluster_placement import PlacementProps
 
 EKS = EksNodeGroup(
     cluster_name="ml",
@@ -35,19 +33,7 @@ class Base(FleetBase):
 
     def build(self, **changes) -> SchedulerFleet:
         props = SchedulerFleetProps(
-            fleet_name="train",
-            role=FleetRole.TRAINING,
-            instance_type="p5.48xlarge",
-            accelerator=Accelerator.GPU,
-            layout=LAYOUT,
-            gate=GATE,
-            vpc=self.vpc,
-            availability_zones=["us-east-1a"],
-            subnet_group_name="compute",
-            efa_security_group=self.efa,
-            placement=PlacementProps(),
-            purchase=Purchase.CAPACITY_RESERVATION,
-            reservation_id=RESERVATION,
+            **self.node_fields(),
             root_volume_gib=200,
             cluster_security_group=self.cluster,
             group_name="demo-train",

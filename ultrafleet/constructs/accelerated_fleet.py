@@ -23,7 +23,6 @@ from ultrafleet.constructs.fleet_health import (
     NodeHealthPolicy,
     NodeHealthPolicyProps,
     NodeHealthProps,
-    NodeHealthScript,
     for_group,
     lifecycle_hooks,
 )
@@ -34,7 +33,6 @@ from ultrafleet.constructs.fleet_nodes import (
     NodeProps,
     Purchase,
     boot_script,
-    cloudwatch_hook,
 )
 from ultrafleet.constructs.fleet_nodes import UserDataHook as UserDataHook  # the hooks' contract names it here
 from ultrafleet.constructs.user_data import fill
@@ -171,18 +169,9 @@ class AcceleratedFleet(FleetNodes):
 
     @staticmethod
     def _boot_script(props: AcceleratedFleetProps, health: NodeHealthProps) -> str:
-        hooks = list(props.hooks)
-        if props.log_group_name:
-            hooks.append(cloudwatch_hook(props.accelerator, props.log_group_name, props.watched_paths))
-        script = NodeHealthScript.of(
-            fleet_name=props.fleet_name,
-            instance_type=props.instance_type,
-            gate=props.gate,
-            props=health,
-            group_name=props.group_name,
-            breaker_alarm_name=props.breaker_alarm_name,
+        return boot_script(
+            props, props.hooks, health, group_name=props.group_name, breaker_alarm_name=props.breaker_alarm_name
         )
-        return boot_script(props, hooks, script)
 
     def _group(
         self, props: AcceleratedFleetProps, health: NodeHealthProps, placement_group: str | None

@@ -16,7 +16,7 @@ from constructs import Construct
 
 from ultrafleet.constructs.boot_script import fit
 from ultrafleet.constructs.efa_launch_template import CapacityBlockTarget, EfaLaunchTemplate, EfaLaunchTemplateProps
-from ultrafleet.constructs.fleet_health import NodeHealthScript
+from ultrafleet.constructs.fleet_health import NodeHealthProps, NodeHealthScript
 from ultrafleet.constructs.ultracluster_placement import PlacementProps, UltraClusterPlacement
 from ultrafleet.planning.efa_layout import EFA_KINDS, Interface
 from ultrafleet.planning.node_lifecycle import GateExpectations
@@ -126,9 +126,27 @@ def cloudwatch_hook(accelerator: Accelerator | None, log_group_name: str, paths:
     return UserDataHook(name="cloudwatch-agent", script=script.rstrip("\n"))
 
 
-def boot_script(props: NodeProps, hooks: Sequence[UserDataHook], health: NodeHealthScript) -> str:
-    """ultrafleet's node init (EFA checks, the hooks, the health gate), fitted into user data's 16 KB."""
-    health_boot, health_join = health.boot_sections()
+def boot_script(
+    props: NodeProps,
+    hooks: Sequence[UserDataHook],
+    health: NodeHealthProps,
+    *,
+    group_name: str | None = None,
+    breaker_alarm_name: str | None = None,
+) -> str:
+    """ultrafleet's node init (EFA checks, the hooks, then the CloudWatch agent when the fleet has a log group, and
+    the health gate), fitted into user data's 16 KB. ``group_name`` and ``breaker_alarm_name``: NodeHealthScript.of."""
+    if props.log_group_name:
+        hooks = [*hooks, cloudwatch_hook(props.accelerator, props.log_group_name, props.watched_paths)]
+    script = NodeHealthScript.of(
+        fleet_name=props.fleet_name,
+        instance_type=props.instance_type,
+        gate=props.gate,
+        props=health,
+        group_name=group_name,
+        breaker_alarm_name=breaker_alarm_name,
+    )
+    health_boot, health_join = script.boot_sections()
     script = render(
         "node_init.sh.j2",
         fleet_name=props.fleet_name,

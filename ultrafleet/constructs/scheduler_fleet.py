@@ -20,14 +20,13 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_pcs as pcs
 from constructs import Construct
 
-from ultrafleet.constructs.fleet_health import NodeHealthProps, NodeHealthScript
+from ultrafleet.constructs.fleet_health import NodeHealthProps
 from ultrafleet.constructs.fleet_nodes import (
     MANAGED_POLICIES,
     FleetNodes,
     NodeProps,
     UserDataHook,
     boot_script,
-    cloudwatch_hook,
 )
 from ultrafleet.constructs.scanner_acks import (
     PCS_REGISTER_INSTANCE,
@@ -150,16 +149,7 @@ class SchedulerFleet(FleetNodes):
         if props.eks and props.eks.topology_labels:
             script = render("eks_node_labels.sh.j2", ultraserver=props.eks.ultraserver)
             hooks.append(UserDataHook(name="eks-node-labels", script=script.rstrip("\n")))
-        if props.log_group_name:
-            hooks.append(cloudwatch_hook(props.accelerator, props.log_group_name, props.watched_paths))
-        health = NodeHealthScript.of(
-            fleet_name=props.fleet_name,
-            instance_type=props.instance_type,
-            gate=props.gate,
-            props=NodeHealthProps(self_repair=False),
-            group_name=None,
-        )
-        script = boot_script(props, hooks, health)
+        script = boot_script(props, hooks, NodeHealthProps(self_repair=False))
         if props.eks:
             return eks_user_data(
                 fleet_name=props.fleet_name, boot_script=script, raid0_instance_store=props.eks.raid0_instance_store
@@ -169,17 +159,21 @@ class SchedulerFleet(FleetNodes):
     def _grant_topology_read(self) -> None:
         """Exactly what the boot labels script needs: DescribeInstanceTopology, which supports no resource-level
         permissions (Service Authorization Reference, Amazon EC2 actions)."""
-        self.role.add_to_policy(iam.PolicyStatement(actions=["ec2:DescribeInstanceTopology"], resources=["*"]))
+        self._grant_on_any_resource(
+            "ec2:DescribeInstanceTopology",
+            "ec2:DescribeInstanceTopology supports no resource-level permissions; it is the only action granted on "
+            "*, for the node's own topology labels",
+            cfripper={"WildcardResourceRule": ec2_describe_on_any(["ec2:DescribeInstanceTopology"])},
+        )
+
+    def _grant_on_any_resource(self, action: str, reason: str, **scanner_acks: dict[str, str]) -> None:
+        """``action`` on every resource for the node role, acknowledged for cdk-nag (``reason``) and for the
+        scanners named in ``scanner_acks`` (constructs.scanner_acks)."""
+        self.role.add_to_policy(iam.PolicyStatement(actions=[action], resources=["*"]))
         Validations.of(self.role).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-                reason="ec2:DescribeInstanceTopology supports no resource-level permissions; it is the only "
-                "action granted on *, for the node's own topology labels",
-            )
+            Acknowledgment(id="AwsSolutions::AwsSolutions-IAM5[Resource::*]", reason=reason)
         )
-        acknowledge_default_policy(
-            self.role, cfripper={"WildcardResourceRule": ec2_describe_on_any(["ec2:DescribeInstanceTopology"])}
-        )
+        acknowledge_default_policy(self.role, **scanner_acks)
 
     def _launch_template_ref(self) -> dict[str, str]:
         return {"id": self.launch_template.ref, "version": self.launch_template.attr_latest_version_number}
@@ -204,16 +198,10 @@ class SchedulerFleet(FleetNodes):
         )
 
     def _pcs(self, props: SchedulerFleetProps, group: PcsNodeGroup) -> pcs.CfnComputeNodeGroup:
-        self.role.add_to_policy(iam.PolicyStatement(actions=["pcs:RegisterComputeNodeGroupInstance"], resources=["*"]))
-        Validations.of(self.role).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-                reason="pcs:RegisterComputeNodeGroupInstance on *, as AWS PCS's instance-profile policy grants it "
-                "(AWS PCS User Guide, IAM instance profiles for AWS PCS)",
-            )
-        )
-        acknowledge_default_policy(
-            self.role,
+        self._grant_on_any_resource(
+            "pcs:RegisterComputeNodeGroupInstance",
+            "pcs:RegisterComputeNodeGroupInstance on *, as AWS PCS's instance-profile policy grants it "
+            "(AWS PCS User Guide, IAM instance profiles for AWS PCS)",
             checkov={"CKV_AWS_111": PCS_REGISTER_INSTANCE},
             cfripper={"WildcardResourceRule": PCS_REGISTER_INSTANCE},
         )
