@@ -59,5 +59,10 @@ class StackNames:
     def observability(self) -> str:
         return f"{self.spec}-observability"
 
+    def observability_shard(self, shard: int) -> str:
+        """``<spec>-observability`` for the first shard (the stack every spec had before sharding), then
+        ``<spec>-observability-1``, ``-2``, ..."""
+        return self.observability + (f"-{shard}" if shard else "")
+
     def fleet(self, fleet_name: str) -> str:
         return f"{self.spec}-fleet-{fleet_name}"

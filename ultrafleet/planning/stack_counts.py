@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ultrafleet.planning.fleets import ResolvedFleet
+from ultrafleet.planning.names import StackNames
 from ultrafleet.planning.network_policy import LUSTRE_TCP_PORTS
 from ultrafleet.planning.node_lifecycle import has_termination_hook
 from ultrafleet.planning.scheduler import scheduled
@@ -107,7 +108,7 @@ def storage(spec: Spec, fleets: list[ResolvedFleet]) -> StackCounts:
         rules = 4 * len(LUSTRE_TCP_PORTS) + (6 if settings.lustre.efa else 0)
         resources += 2 + rules + 2
         outputs += 3
-    return StackCounts(f"{spec.name}-storage", resources, outputs, CDK_PARAMETERS, splits=True)
+    return StackCounts(StackNames(spec.name).storage, resources, outputs, CDK_PARAMETERS, splits=True)
 
 
 def _fleet_alarms(spec: Spec, fleet: ResolvedFleet, served: bool) -> int:
@@ -153,12 +154,6 @@ def observability_shards(spec: Spec, fleets: list[ResolvedFleet]) -> list[list[R
     return shards
 
 
-def observability_stack_name(spec_name: str, shard: int) -> str:
-    """``<spec>-observability`` for the first shard (the stack every spec had before sharding), then
-    ``<spec>-observability-1``, ``-2``, ..."""
-    return f"{spec_name}-observability" + (f"-{shard}" if shard else "")
-
-
 def observability(spec: Spec, fleets: list[ResolvedFleet]) -> list[StackCounts]:
     """Each ObservabilityStack shard: the first holds the alarm topic and its policy, the dashboard and the logs
     key (and exports the topic's and the key's ARNs to the later shards); a later shard holds its own dashboard;
@@ -172,7 +167,7 @@ def observability(spec: Spec, fleets: list[ResolvedFleet]) -> list[StackCounts]:
         )
         widgets = sum(_fleet_widgets(f, f.spec.name in served) for f in shard)
         outputs = SHARED_FROM_FIRST_SHARD if index == 0 and len(shards) > 1 else 0
-        name = observability_stack_name(spec.name, index)
+        name = StackNames(spec.name).observability_shard(index)
         out.append(StackCounts(name, resources, outputs, CDK_PARAMETERS, dashboard_widgets=widgets, splits=True))
     return out
 
@@ -192,7 +187,7 @@ def inference(spec: Spec, fleets: list[ResolvedFleet]) -> StackCounts | None:
     if not served:
         return None
     routes = sum(1 for f in served if (f.spec.inference or Inference()).route is not None)
-    return StackCounts(f"{spec.name}-inference", 3 + len(served) + routes, 2 + 2 * len(served), CDK_PARAMETERS)
+    return StackCounts(StackNames(spec.name).inference, 3 + len(served) + routes, 2 + 2 * len(served), CDK_PARAMETERS)
 
 
 def predict(spec: Spec, fleets: list[ResolvedFleet]) -> list[StackCounts]:

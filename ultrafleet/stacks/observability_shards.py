@@ -10,7 +10,7 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from ultrafleet.planning.deployment_plan import FleetPlan
-from ultrafleet.planning.stack_counts import observability_stack_name
+from ultrafleet.planning.names import StackNames
 from ultrafleet.spec.models import Spec
 from ultrafleet.stacks.inference_stack import InferenceStack
 from ultrafleet.stacks.observability_stack import ObservabilityStack
@@ -27,7 +27,7 @@ def add_observability(
     shard (``DeploymentPlan.observability_shards``)."""
     stacks: list[ObservabilityStack] = []
     for index, shard in enumerate(shards):
-        name = observability_stack_name(spec.name, index)
+        name = StackNames(spec.name).observability_shard(index)
         part = f", shard {index}" if index else ""
         stacks.append(
             ObservabilityStack(
