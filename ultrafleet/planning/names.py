@@ -64,5 +64,13 @@ class StackNames:
         ``<spec>-observability-1``, ``-2``, ..."""
         return self.observability + (f"-{shard}" if shard else "")
 
+    @property
+    def governance(self) -> str:
+        return f"{self.spec}-governance"
+
+    @property
+    def pipeline(self) -> str:
+        return f"{self.spec}-pipeline"
+
     def fleet(self, fleet_name: str) -> str:
         return f"{self.spec}-fleet-{fleet_name}"

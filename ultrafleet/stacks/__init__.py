@@ -11,6 +11,7 @@ from constructs import Construct
 
 from ultrafleet.constructs.landing_zone import apply_role_guardrails
 from ultrafleet.planning.ami_lock import locked
+from ultrafleet.planning.names import StackNames
 from ultrafleet.spec import load_spec
 from ultrafleet.spec.models import Inference, Spec
 from ultrafleet.stacks.construct_props import Serving
@@ -146,7 +147,7 @@ def create_pipeline(scope: Construct, spec_file: Path) -> Stack:
     settings = pipeline.required(spec)
     stack = PipelineStack(
         scope,
-        f"{spec.name}-pipeline",
+        StackNames(spec.name).pipeline,
         spec_file=os.path.relpath(spec_file),
         settings=settings,
         environments={name: locked(load_spec(spec_file, name), spec_file, name) for name in settings.stages},

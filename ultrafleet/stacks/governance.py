@@ -6,6 +6,7 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from ultrafleet.constructs.landing_zone import RoleGuardrails, apply_role_guardrails
+from ultrafleet.planning.names import StackNames
 from ultrafleet.spec.models import Spec
 from ultrafleet.stacks.governance_stack import GovernanceStack
 
@@ -23,10 +24,11 @@ def govern(scope: Construct, spec: Spec, env: cdk.Environment) -> GovernanceStac
     apply_role_guardrails(scope, guardrails(spec))
     if spec.governance is None or spec.governance.budget is None:
         return None
+    name = StackNames(spec.name).governance
     return GovernanceStack(
         scope,
-        f"{spec.name}-governance",
-        stack_name=f"{spec.name}-governance",
+        name,
+        stack_name=name,
         spec_name=spec.name,
         budget=spec.governance.budget,
         env=env,
