@@ -28,10 +28,15 @@ def _synthesized(cli_assemblies) -> dict[str, dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def golden(cli_assemblies) -> dict[str, dict[str, str]]:
+def synthesized(cli_assemblies) -> dict[str, dict[str, str]]:
+    return _synthesized(cli_assemblies)
+
+
+@pytest.fixture(scope="module")
+def golden(synthesized) -> dict[str, dict[str, str]]:
     if RECORD:
         GOLDEN.parent.mkdir(exist_ok=True)
-        GOLDEN.write_bytes(lzma.compress(json.dumps(_synthesized(cli_assemblies), sort_keys=True).encode()))
+        GOLDEN.write_bytes(lzma.compress(json.dumps(synthesized, sort_keys=True).encode()))
     return json.loads(lzma.decompress(GOLDEN.read_bytes()))
 
 
@@ -40,8 +45,8 @@ def test_every_shipped_spec_has_recorded_templates(golden):
 
 
 @pytest.mark.parametrize("stem", [s.stem for s in SPECS])
-def test_templates_are_byte_identical_to_the_recorded_ones(cli_assemblies, golden, stem):
-    now = _synthesized(cli_assemblies)[stem]
+def test_templates_are_byte_identical_to_the_recorded_ones(synthesized, golden, stem):
+    now = synthesized[stem]
     before = golden[stem]
     assert sorted(now) == sorted(before), "the spec's stacks changed"
     for stack, text in now.items():
