@@ -13,6 +13,7 @@ import base64
 import lzma
 import textwrap
 
+from ultrafleet.constructs import xz
 from ultrafleet.constructs.user_data import PLACEHOLDER
 
 USER_DATA_LIMIT_BYTES = 16 * 1024
@@ -32,7 +33,7 @@ def fit(script: str) -> str:
     if worst_case_bytes(script) <= USER_DATA_LIMIT_BYTES:
         return script
     names = sorted(set(PLACEHOLDER.findall(script)))
-    packed = base64.b64encode(lzma.compress(script.encode(), format=lzma.FORMAT_XZ, preset=9 | lzma.PRESET_EXTREME))
+    packed = base64.b64encode(xz.compress(script.encode()))
     fills = " | sed" + "".join(f" -e 's|@@{n}@[@]|@@{n}@@|g'" for n in names) if names else ""
     return (
         WRAPPER_HEAD + ": in full it would exceed EC2's 16 KB of user data.\n"

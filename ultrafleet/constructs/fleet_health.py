@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import io
-import lzma
 import tarfile
 import textwrap
 from dataclasses import dataclass, replace
@@ -24,6 +23,7 @@ from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from ultrafleet.constructs import xz
 from ultrafleet.planning.node_lifecycle import FATAL_XIDS, NEURON_FATAL_ERRORS, GateExpectations
 from ultrafleet.templates import render
 
@@ -164,7 +164,7 @@ def _payload(files: dict[str, tuple[str, int]]) -> str:
             info = tarfile.TarInfo(path)
             info.size, info.mode, info.mtime, info.uname, info.gname = len(data), mode, 0, "root", "root"
             tar.addfile(info, io.BytesIO(data))
-    packed = lzma.compress(raw.getvalue(), format=lzma.FORMAT_XZ, preset=9 | lzma.PRESET_EXTREME)
+    packed = xz.compress(raw.getvalue())
     return "\n".join(textwrap.wrap(base64.b64encode(packed).decode(), 76))
 
 
