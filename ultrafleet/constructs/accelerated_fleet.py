@@ -19,6 +19,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from ultrafleet.constructs import shared_values
 from ultrafleet.constructs.fleet_health import (
     NodeHealthPolicy,
     NodeHealthPolicyProps,
@@ -225,13 +226,13 @@ class AcceleratedFleet(FleetNodes):
         """Load-balancer ingress, rolling refresh on a new launch template, scaling policy and warm pool."""
         settings, group = serving, self.auto_scaling_group
         self.node_security_group.add_ingress_rule(
-            serving.load_balancer_group, ec2.Port.tcp(settings.port), "model server traffic from the load balancer"
+            serving.load_balancer_group, shared_values.tcp(settings.port), "model server traffic from the load balancer"
         )
         # The load balancer's side of the same flow, requests and health checks (ELB User Guide, "Security groups
         # for your Application Load Balancer": outbound to the instance security group on the listener and health
         # check port); remote, so it lives here with the fleet.
         serving.load_balancer_group.add_egress_rule(
-            self.node_security_group, ec2.Port.tcp(settings.port), "model server traffic to the fleet", True
+            self.node_security_group, shared_values.tcp(settings.port), "model server traffic to the fleet", True
         )
         low, _ = self._size(props)
         group.cfn_options.update_policy = CfnUpdatePolicy(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
+from ultrafleet.constructs import shared_values
 from ultrafleet.constructs.closed_egress import close_default_egress
 
 
@@ -34,5 +35,5 @@ class EfaSecurityGroup(Construct):
         self.security_group = close_default_egress(
             ec2.SecurityGroup(self, "Group", vpc=vpc, description=description, allow_all_outbound=False)
         )
-        self.security_group.add_ingress_rule(self.security_group, ec2.Port.all_traffic(), "EFA in from members")
-        self.security_group.add_egress_rule(self.security_group, ec2.Port.all_traffic(), "EFA out to members")
+        self.security_group.add_ingress_rule(self.security_group, shared_values.all_traffic(), "EFA in from members")
+        self.security_group.add_egress_rule(self.security_group, shared_values.all_traffic(), "EFA out to members")

@@ -36,9 +36,10 @@ launch hook's default result, ABANDON, replaces it."""
 
 def group_arn_finding_id(stack: Stack, name: str) -> str:
     """cdk-nag's IAM5 finding id for a statement on ``autoScalingGroup:*:autoScalingGroupName/<name>``."""
-    region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
-    account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
-    partition = "<AWS::Partition>" if Token.is_unresolved(stack.partition) else stack.partition
+    region, account, partition = stack.region, stack.account, stack.partition  # each read is a jsii round trip
+    region = "<AWS::Region>" if Token.is_unresolved(region) else region
+    account = "<AWS::AccountId>" if Token.is_unresolved(account) else account
+    partition = "<AWS::Partition>" if Token.is_unresolved(partition) else partition
     return (
         f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:{partition}:autoscaling:{region}:{account}:"
         f"autoScalingGroup:*:autoScalingGroupName/{name}]"

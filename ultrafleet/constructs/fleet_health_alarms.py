@@ -11,6 +11,8 @@ from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from constructs import Construct
 
+from ultrafleet.constructs import shared_values
+
 NAMESPACE = "ultrafleet"
 
 
@@ -48,8 +50,8 @@ class FleetHealthAlarms(Construct):
                 period=period,
             )
 
-        unhealthy = metric("UnhealthyNodes", Duration.minutes(check_interval_minutes))
-        replaced = metric("NodesReplaced", Duration.hours(1))
+        unhealthy = metric("UnhealthyNodes", shared_values.minutes(check_interval_minutes))
+        replaced = metric("NodesReplaced", shared_values.hours(1))
         # At least one node is always repaired, or a fleet under 5 nodes (20%) could never replace one.
         threshold = max(1, group_size * max_unhealthy_percent // 100)
         self.breaker = unhealthy.create_alarm(
@@ -79,7 +81,7 @@ class FleetHealthAlarms(Construct):
         )
         if drains:
             alarms.append(
-                metric("DrainIncomplete", Duration.minutes(5)).create_alarm(
+                metric("DrainIncomplete", shared_values.minutes(5)).create_alarm(
                     self,
                     "DrainIncomplete",
                     threshold=1,

@@ -14,6 +14,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from ultrafleet.constructs import shared_values
 from ultrafleet.constructs.boot_script import fit
 from ultrafleet.constructs.efa_launch_template import CapacityBlockTarget, EfaLaunchTemplate, EfaLaunchTemplateProps
 from ultrafleet.constructs.fleet_health import NodeHealthProps, NodeHealthScript
@@ -98,6 +99,9 @@ class NodeProps:
     """Mount points whose disk use the agent reports; default: the root volume."""
     subnet_group_name: str
     """The VPC's subnet group the nodes launch in (its subnets in ``availability_zones``)."""
+    subnet_ids: Sequence[str] | None = None
+    """Those subnets' ids, when the caller has selected them already (a stack of many fleets selects them once);
+    default: selected from ``vpc`` here."""
 
     @property
     def uses_efa(self) -> bool:
@@ -177,10 +181,10 @@ class FleetNodes(Construct):
         role = iam.Role(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
+            assumed_by=shared_values.service_principal("ec2.amazonaws.com"),
             description=description,
             path=path,
-            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(p) for p in policies],
+            managed_policies=[shared_values.aws_managed_policy(p) for p in policies],
         )
         acknowledge_managed_policies(role, policies)
         return role
@@ -195,7 +199,7 @@ class FleetNodes(Construct):
             allow_all_outbound=False,
             description=f"ultrafleet {props.fleet_name}: HTTPS out to AWS APIs and package mirrors",
         )
-        self.node_security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS out")
+        self.node_security_group.add_egress_rule(shared_values.any_ipv4(), shared_values.tcp(443), "HTTPS out")
         groups = [self.node_security_group, *shared, *props.extra_security_groups]
         if props.efa_security_group:
             groups.append(props.efa_security_group)
@@ -243,6 +247,8 @@ class FleetNodes(Construct):
 
     @staticmethod
     def _subnet_ids(props: NodeProps) -> list[str]:
+        if props.subnet_ids is not None:
+            return list(props.subnet_ids)
         return props.vpc.select_subnets(
             subnet_group_name=props.subnet_group_name, availability_zones=list(props.availability_zones)
         ).subnet_ids

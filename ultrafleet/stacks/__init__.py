@@ -103,6 +103,7 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
             stack_name=planned.stack_name,
             fleet=f,
             vpc=network.vpc,
+            subnet_ids=network.compute_subnet_ids(f.availability_zones),
             storage=storage,
             storage_spec=deployment.storage,
             serving=wiring,

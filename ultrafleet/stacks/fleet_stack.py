@@ -3,6 +3,8 @@ checkpoint tier (its prefix policy, the Lustre clients' group, the boot-script h
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
@@ -40,6 +42,7 @@ class FleetStack(Stack):
         *,
         fleet: ResolvedFleet,
         vpc: ec2.IVpc,
+        subnet_ids: Sequence[str] | None = None,
         storage: StorageStack,
         storage_spec: Storage,
         serving: Serving | None = None,
@@ -90,6 +93,7 @@ class FleetStack(Stack):
                     scheduler,
                     queue_name=queue_name,
                     vpc=vpc,
+                    subnet_ids=subnet_ids,
                     efa_security_group=efa_group.security_group if efa_group else None,
                     cluster_security_group=ec2.SecurityGroup.from_security_group_id(
                         self, "ClusterGroup", scheduler.cluster_security_group_id, mutable=False
@@ -110,6 +114,7 @@ class FleetStack(Stack):
                     serving_props=construct_props.serving(serving) if serving else None,
                     lifecycle=lifecycle,
                     vpc=vpc,
+                    subnet_ids=subnet_ids,
                     efa_security_group=efa_group.security_group if efa_group else None,
                     hooks=hooks,
                     placeholders=placeholders,

@@ -3,6 +3,8 @@ endpoint so checkpoint traffic never crosses a NAT gateway, and VPC flow logs.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import Acknowledgment, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
@@ -27,6 +29,7 @@ class NetworkStack(Stack):
 
     def __init__(self, scope: Construct, construct_id: str, *, spec: Spec, subnets: SubnetPlan, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        self._compute_subnets: dict[tuple[str, ...], list[str]] = {}
         net = spec.network
         if net.existing_vpc:
             self.vpc = existing_vpc(self, net.existing_vpc)
@@ -62,6 +65,15 @@ class NetworkStack(Stack):
             restrict_default_security_group=net.restrict_default_security_group,
         )
         self.vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(self._flow_logs()))
+
+    def compute_subnet_ids(self, zones: Sequence[str]) -> list[str]:
+        """The ids of the compute subnets in ``zones``, selected once per set of zones: a selection is seven round
+        trips to jsii, and every fleet in the same zones shares the answer (docs/speed.md)."""
+        key = tuple(zones)
+        if key not in self._compute_subnets:
+            selection = self.vpc.select_subnets(subnet_group_name=COMPUTE_SUBNET_GROUP, availability_zones=list(key))
+            self._compute_subnets[key] = selection.subnet_ids
+        return self._compute_subnets[key]
 
     def _flow_logs(self) -> logs.LogGroup:
         """The flow logs' group, encrypted with a key of its own. Its name is generated (naming it would replace

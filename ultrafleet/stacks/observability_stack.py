@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Stack
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_kms as kms
@@ -18,6 +18,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from ultrafleet.constructs import shared_values
 from ultrafleet.constructs.fleet_health_alarms import FleetHealthAlarms
 from ultrafleet.constructs.logs_key import logs_key
 from ultrafleet.planning.deployment_plan import FleetPlan
@@ -92,7 +93,7 @@ class ObservabilityStack(Stack):
                 metric_name=m,
                 dimensions_map=group,
                 statistic="Average",
-                period=Duration.minutes(1),
+                period=shared_values.minutes(1),
             )
             for m in ("GroupDesiredCapacity", "GroupInServiceInstances")
         ]
@@ -103,7 +104,7 @@ class ObservabilityStack(Stack):
                 metric_name="nvidia_smi_utilization_gpu",
                 dimensions_map=group,
                 statistic="Average",
-                period=Duration.minutes(1),
+                period=shared_values.minutes(1),
             )
             widgets.append(cw.GraphWidget(title=f"{fleet.spec.name}: GPU utilization %", left=[gpu], width=8))
         disk = cw.Metric(
@@ -111,7 +112,7 @@ class ObservabilityStack(Stack):
             metric_name="disk_used_percent",
             dimensions_map=group,
             statistic="Maximum",
-            period=Duration.minutes(5),
+            period=shared_values.minutes(5),
         )
         widgets.append(cw.GraphWidget(title=f"{fleet.spec.name}: disk used %", left=[disk], width=8))
         if fleet.spec.role is Role.TRAINING and fleet.instance_type.nvme:
@@ -120,7 +121,7 @@ class ObservabilityStack(Stack):
                 metric_name="PendingCheckpoints",
                 dimensions_map={"Fleet": fleet.spec.name},
                 statistic="Maximum",
-                period=Duration.minutes(5),
+                period=shared_values.minutes(5),
             )
             widgets.append(
                 cw.GraphWidget(title=f"{fleet.spec.name}: checkpoints awaiting drain", left=[pending], width=8)
@@ -168,7 +169,7 @@ class ObservabilityStack(Stack):
                 metric_name=metric,
                 dimensions_map=dims,
                 statistic=statistic,
-                period=Duration.minutes(1),
+                period=shared_values.minutes(1),
             )
 
         unhealthy = elb("UnHealthyHostCount", "Maximum")
@@ -184,7 +185,7 @@ class ObservabilityStack(Stack):
         settings = fleet.spec.inference or Inference()
         if settings.scaling:
             at_max = settings.max_size or fleet.instances
-            in_service.with_(period=Duration.minutes(5)).create_alarm(
+            in_service.with_(period=shared_values.minutes(5)).create_alarm(
                 self,
                 f"{name}-at-max",
                 threshold=at_max,
