@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import lzma
-import textwrap
 
 from ultrafleet.constructs import xz
 from ultrafleet.constructs.user_data import PLACEHOLDER
@@ -33,7 +32,6 @@ def fit(script: str) -> str:
     if worst_case_bytes(script) <= USER_DATA_LIMIT_BYTES:
         return script
     names = sorted(set(PLACEHOLDER.findall(script)))
-    packed = base64.b64encode(xz.compress(script.encode()))
     fills = " | sed" + "".join(f" -e 's|@@{n}@[@]|@@{n}@@|g'" for n in names) if names else ""
     return (
         WRAPPER_HEAD + ": in full it would exceed EC2's 16 KB of user data.\n"
@@ -42,7 +40,7 @@ def fit(script: str) -> str:
         f'unpacked="${{ULTRAFLEET_UNPACK_TO:-{UNPACKED}}}"\n'
         'mkdir -p "$(dirname "$unpacked")"\n'
         f"base64 -d <<'PAYLOAD' | xz -dc{fills} > \"$unpacked\"\n"
-        + "\n".join(textwrap.wrap(packed.decode(), 76))
+        + xz.base64_lines(script.encode())
         + '\nPAYLOAD\nexec bash "$unpacked"\n'
     )
 

@@ -12,10 +12,8 @@ How it decides and acts follows the anchors, in Auto Scaling terms:
 
 from __future__ import annotations
 
-import base64
 import io
 import tarfile
-import textwrap
 from dataclasses import dataclass, replace
 
 from aws_cdk import Acknowledgment, ArnFormat, Stack, Token, Validations
@@ -165,8 +163,7 @@ def _payload(files: dict[str, tuple[str, int]]) -> str:
             info = tarfile.TarInfo(path)
             info.size, info.mode, info.mtime, info.uname, info.gname = len(data), mode, 0, "root", "root"
             tar.addfile(info, io.BytesIO(data))
-    packed = xz.compress(raw.getvalue())
-    return "\n".join(textwrap.wrap(base64.b64encode(packed).decode(), 76))
+    return xz.base64_lines(raw.getvalue())
 
 
 def lifecycle_hooks(
