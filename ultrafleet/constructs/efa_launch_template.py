@@ -86,38 +86,25 @@ class EfaLaunchTemplate(Construct):
             props.capacity_block,
         )
         group_ids = [g.security_group_id for g in security_groups]
-        cfn_tags = (
-            [
-                ec2.CfnLaunchTemplate.TagSpecificationProperty(
-                    resource_type=kind, tags=[{"key": k, "value": v} for k, v in sorted((tags or {}).items())]
-                )
-                for kind in ("instance", "volume", "network-interface")
-            ]
-            if tags
-            else None
-        )
-        data = ec2.CfnLaunchTemplate.LaunchTemplateDataProperty(
-            instance_type=props.instance_type,
-            image_id=props.image_id,
-            iam_instance_profile=ec2.CfnLaunchTemplate.IamInstanceProfileProperty(
-                arn=props.instance_profile.instance_profile_arn
-            )
-            if props.instance_profile
-            else None,
-            metadata_options=ec2.CfnLaunchTemplate.MetadataOptionsProperty(
-                http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=2
-            ),
-            block_device_mappings=[
-                ec2.CfnLaunchTemplate.BlockDeviceMappingProperty(
-                    device_name=props.root_device,
-                    ebs=ec2.CfnLaunchTemplate.EbsProperty(
-                        volume_size=props.root_volume_gib, volume_type="gp3", encrypted=True, delete_on_termination=True
-                    ),
-                )
+        # Plain CloudFormation-shaped dicts (camelCase keys, as the L1 reads them), not jsii struct objects: jsii
+        # type-checks every struct and its every element in Python, and a p5's 33 interfaces made this the largest
+        # cost of synthesizing a fleet (docs/speed.md). The L1 renders both alike (tests/test_templates_unchanged.py).
+        data: dict = {
+            "instanceType": props.instance_type,
+            "imageId": props.image_id,
+            "metadataOptions": {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 2},
+            "blockDeviceMappings": [
+                {
+                    "deviceName": props.root_device,
+                    "ebs": {
+                        "volumeSize": props.root_volume_gib,
+                        "volumeType": "gp3",
+                        "encrypted": True,
+                        "deleteOnTermination": True,
+                    },
+                }
             ],
-            # Plain CloudFormation-shaped dicts: a p5 has 33 interfaces, and jsii type-checks every struct object,
-            # which made this list the largest cost of synthesizing a fleet (bench/run.py).
-            network_interfaces=[
+            "networkInterfaces": [
                 {
                     "networkCardIndex": i.card,
                     "deviceIndex": i.device,
@@ -128,22 +115,21 @@ class EfaLaunchTemplate(Construct):
                 }
                 for i in layout
             ],
-            user_data=Fn.base64(props.user_data),
-            tag_specifications=cfn_tags,
-            instance_market_options=ec2.CfnLaunchTemplate.InstanceMarketOptionsProperty(market_type="capacity-block")
-            if capacity_block
-            else None,
-            capacity_reservation_specification=ec2.CfnLaunchTemplate.CapacityReservationSpecificationProperty(
-                capacity_reservation_target=ec2.CfnLaunchTemplate.CapacityReservationTargetProperty(
-                    capacity_reservation_id=capacity_block.reservation_id
-                    if capacity_block
-                    else props.capacity_reservation_id
-                )
-            )
-            if capacity_block or props.capacity_reservation_id
-            else None,
-            placement=ec2.CfnLaunchTemplate.PlacementProperty(group_name=props.placement_group_name)
-            if props.placement_group_name
-            else None,
-        )
+            "userData": Fn.base64(props.user_data),
+        }
+        if props.instance_profile:
+            data["iamInstanceProfile"] = {"arn": props.instance_profile.instance_profile_arn}
+        if tags:
+            data["tagSpecifications"] = [
+                {"resourceType": kind, "tags": [{"key": k, "value": v} for k, v in sorted(tags.items())]}
+                for kind in ("instance", "volume", "network-interface")
+            ]
+        if capacity_block:
+            data["instanceMarketOptions"] = {"marketType": "capacity-block"}
+        if reservation := capacity_block.reservation_id if capacity_block else props.capacity_reservation_id:
+            data["capacityReservationSpecification"] = {
+                "capacityReservationTarget": {"capacityReservationId": reservation}
+            }
+        if props.placement_group_name:
+            data["placement"] = {"groupName": props.placement_group_name}
         self.launch_template = ec2.CfnLaunchTemplate(self, "Resource", launch_template_data=data)
