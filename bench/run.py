@@ -2,9 +2,9 @@
 alternately in one run so that a machine slowing down mid-run moves both sides of a ratio alike.
 
 Prints a table, then as its last line one JSON object with synth_ratio_vs_empty, synth_ratio_64_vs_1,
-ultrafleet_synth_ratio_cli_vs_in_process, synth_64_fleets_peak_mib, validate_s, plan_s and test_suite_s (plus the
-raw medians). docs/speed.md gives the figures and the machine they were measured on.
-Usage: python bench/run.py [--runs N] [--skip-tests]
+synth_ratio_512_vs_1, ultrafleet_synth_ratio_cli_vs_in_process, synth_64_fleets_peak_mib, synth_512_fleets_peak_mib,
+validate_s, plan_s and test_suite_s (plus the raw medians). docs/speed.md gives the figures and the machine they were
+measured on. Usage: python bench/run.py [--runs N] [--skip-tests] [--skip-scale]
 """
 
 from __future__ import annotations
@@ -85,12 +85,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-tests", action="store_true", help="leave out the test-suite timing")
-    parser.add_argument("--skip-scale", action="store_true", help="leave out the 512-fleet step (bench/scale.py)")
+    parser.add_argument(
+        "--skip-scale", action="store_true", help="leave out the 512-fleet synths and step (bench/scale.py)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         specs = {"empty": None, "reference": ROOT / "specs/reference.yaml"}
-        specs |= {f"{n}_fleets": fleet_spec(n, tmpdir) for n in (1, 8, 64)}
+        counts = (1, 8, 64) if args.skip_scale else (1, 8, 64, 512)
+        specs |= {f"{n}_fleets": fleet_spec(n, tmpdir) for n in counts}
         synths = alternating_medians({name: synth(spec, tmpdir / name) for name, spec in specs.items()}, args.runs)
         figures = {f"synth_{name}_s": value for name, value in synths.items()}
         ultrafleet = str(BIN / "ultrafleet")
@@ -103,11 +106,15 @@ def main() -> int:
         figures |= alternating_medians(commands, args.runs)
         figures["synth_64_fleets_peak_mib"] = peak_mib(synth(specs["64_fleets"], tmpdir / "peak"))
         if not args.skip_scale:
+            figures["synth_512_fleets_peak_mib"] = peak_mib(synth(specs["512_fleets"], tmpdir / "peak-512"))
+        if not args.skip_scale:
             figures |= scale_figures(tmpdir)  # bench/scale.py: 512 fleets synthesized, linted, deployed, diffed
     if not args.skip_tests:
         figures["test_suite_s"] = seconds([str(BIN / "pytest"), "-q", "-p", "no:cacheprovider"])
     figures["synth_ratio_vs_empty"] = figures["synth_reference_s"] / figures["synth_empty_s"]
     figures["synth_ratio_64_vs_1"] = figures["synth_64_fleets_s"] / figures["synth_1_fleets_s"]
+    if "synth_512_fleets_s" in figures:
+        figures["synth_ratio_512_vs_1"] = figures["synth_512_fleets_s"] / figures["synth_1_fleets_s"]
     figures["ultrafleet_synth_ratio_cli_vs_in_process"] = (
         figures["ultrafleet_synth_cdk_cli_s"] / figures["ultrafleet_synth_s"]
     )
