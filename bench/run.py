@@ -2,8 +2,9 @@
 alternately in one run so that a machine slowing down mid-run moves both sides of a ratio alike.
 
 Prints a table, then as its last line one JSON object with synth_ratio_vs_empty, synth_ratio_64_vs_1,
-synth_ratio_512_vs_1, ultrafleet_synth_ratio_cli_vs_in_process, synth_64_fleets_peak_mib, synth_512_fleets_peak_mib,
-validate_s, plan_s and test_suite_s (plus the raw medians). docs/speed.md gives the figures and the machine they were
+synth_ratio_512_vs_1, floor_ratio_64_vs_1 and floor_ratio_512_vs_1 (bench/floor_app.py: the same counts of minimal
+stacks), ultrafleet_synth_ratio_cli_vs_in_process, synth_64_fleets_peak_mib, synth_512_fleets_peak_mib, validate_s,
+plan_s and test_suite_s (plus the raw medians). docs/speed.md gives the figures and the machine they were
 measured on. Usage: python bench/run.py [--runs N] [--skip-tests] [--skip-scale]
 """
 
@@ -71,6 +72,15 @@ def fleet_spec(count: int, directory: Path) -> Path:
     return path
 
 
+def floor_synth(fleets: int, out: Path) -> list[str]:
+    """`cdk synth` of bench/floor_app.py with ``fleets`` minimal stacks, run the way cdk.json runs ultrafleet's."""
+    app_command = json.loads((ROOT / "cdk.json").read_text())["app"]
+    floor = app_command.replace(
+        "python3 app.py", f"FLOOR_FLEETS={fleets} {BIN / 'python3'} {ROOT / 'bench/floor_app.py'}"
+    )
+    return [CDK, "synth", "--quiet", "--app", floor, "--output", str(out)]
+
+
 def synth(spec: Path | None, out: Path) -> list[str]:
     """`cdk synth` of a spec, or of the empty app run the way cdk.json runs ultrafleet's (like for like)."""
     if spec is None:
@@ -96,6 +106,8 @@ def main() -> int:
         specs |= {f"{n}_fleets": fleet_spec(n, tmpdir) for n in counts}
         synths = alternating_medians({name: synth(spec, tmpdir / name) for name, spec in specs.items()}, args.runs)
         figures = {f"synth_{name}_s": value for name, value in synths.items()}
+        floors = {f"floor_{n}_stacks": floor_synth(n, tmpdir / f"floor-{n}") for n in (1, *counts[2:])}
+        figures |= {f"synth_{name}_s": value for name, value in alternating_medians(floors, args.runs).items()}
         ultrafleet = str(BIN / "ultrafleet")
         commands = {f"{c}_s": [ultrafleet, c, "specs/reference.yaml"] for c in ("validate", "plan")}
         figures |= alternating_medians(commands, args.runs)
@@ -113,7 +125,9 @@ def main() -> int:
         figures["test_suite_s"] = seconds([str(BIN / "pytest"), "-q", "-p", "no:cacheprovider"])
     figures["synth_ratio_vs_empty"] = figures["synth_reference_s"] / figures["synth_empty_s"]
     figures["synth_ratio_64_vs_1"] = figures["synth_64_fleets_s"] / figures["synth_1_fleets_s"]
+    figures["floor_ratio_64_vs_1"] = figures["synth_floor_64_stacks_s"] / figures["synth_floor_1_stacks_s"]
     if "synth_512_fleets_s" in figures:
+        figures["floor_ratio_512_vs_1"] = figures["synth_floor_512_stacks_s"] / figures["synth_floor_1_stacks_s"]
         figures["synth_ratio_512_vs_1"] = figures["synth_512_fleets_s"] / figures["synth_1_fleets_s"]
     figures["ultrafleet_synth_ratio_cli_vs_in_process"] = (
         figures["ultrafleet_synth_cdk_cli_s"] / figures["ultrafleet_synth_s"]
