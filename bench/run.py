@@ -54,7 +54,9 @@ def alternating_medians(commands: dict[str, list[str]], runs: int) -> dict[str, 
     for _ in range(runs):
         for name, cmd in commands.items():
             times[name].append(seconds(cmd))
-    return {name: statistics.median(t) for name, t in times.items()}
+    medians = {name: statistics.median(t) for name, t in times.items()}
+    print(f"medians of {runs}: {json.dumps({k: round(v, 3) for k, v in medians.items()})}", file=sys.stderr)
+    return medians
 
 
 def fleet_spec(count: int, directory: Path) -> Path:
@@ -96,13 +98,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-tests", action="store_true", help="leave out the test-suite timing")
     parser.add_argument(
-        "--skip-scale", action="store_true", help="leave out the 512-fleet synths and step (bench/scale.py)"
+        "--skip-scale", action="store_true", help="leave out the 512-fleet lint, deploy and diff (bench/scale.py)"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         specs = {"empty": None, "reference": ROOT / "specs/reference.yaml"}
-        counts = (1, 8, 64) if args.skip_scale else (1, 8, 64, 512)
+        counts = (1, 8, 64, 512)
         specs |= {f"{n}_fleets": fleet_spec(n, tmpdir) for n in counts}
         synths = alternating_medians({name: synth(spec, tmpdir / name) for name, spec in specs.items()}, args.runs)
         figures = {f"synth_{name}_s": value for name, value in synths.items()}
@@ -117,8 +119,7 @@ def main() -> int:
         commands["ultrafleet_synth_cdk_cli_s"] = [*synth_cmd, str(tmpdir / "cli"), "--cdk-cli"]
         figures |= alternating_medians(commands, args.runs)
         figures["synth_64_fleets_peak_mib"] = peak_mib(synth(specs["64_fleets"], tmpdir / "peak"))
-        if not args.skip_scale:
-            figures["synth_512_fleets_peak_mib"] = peak_mib(synth(specs["512_fleets"], tmpdir / "peak-512"))
+        figures["synth_512_fleets_peak_mib"] = peak_mib(synth(specs["512_fleets"], tmpdir / "peak-512"))
         if not args.skip_scale:
             figures |= scale_figures(tmpdir)  # bench/scale.py: 512 fleets synthesized, linted, deployed, diffed
     if not args.skip_tests:
@@ -126,9 +127,8 @@ def main() -> int:
     figures["synth_ratio_vs_empty"] = figures["synth_reference_s"] / figures["synth_empty_s"]
     figures["synth_ratio_64_vs_1"] = figures["synth_64_fleets_s"] / figures["synth_1_fleets_s"]
     figures["floor_ratio_64_vs_1"] = figures["synth_floor_64_stacks_s"] / figures["synth_floor_1_stacks_s"]
-    if "synth_512_fleets_s" in figures:
-        figures["floor_ratio_512_vs_1"] = figures["synth_floor_512_stacks_s"] / figures["synth_floor_1_stacks_s"]
-        figures["synth_ratio_512_vs_1"] = figures["synth_512_fleets_s"] / figures["synth_1_fleets_s"]
+    figures["floor_ratio_512_vs_1"] = figures["synth_floor_512_stacks_s"] / figures["synth_floor_1_stacks_s"]
+    figures["synth_ratio_512_vs_1"] = figures["synth_512_fleets_s"] / figures["synth_1_fleets_s"]
     figures["ultrafleet_synth_ratio_cli_vs_in_process"] = (
         figures["ultrafleet_synth_cdk_cli_s"] / figures["ultrafleet_synth_s"]
     )
