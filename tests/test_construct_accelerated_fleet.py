@@ -228,3 +228,12 @@ def test_a_spot_share_outside_0_to_100_is_refused(base, percent):
 def test_the_smallest_fleet_and_an_explicit_image_are_taken(base):
     fleet = base.build(desired_capacity=1, image_id="ami-0123456789abcdef0", image_parameter=None)
     assert fleet.auto_scaling_group.desired_capacity == "1"
+
+
+def test_subnet_ids_given_by_the_caller_are_used_as_they_are(base):
+    """A stack of many fleets selects the subnets once (NetworkStack.compute_subnet_ids) and passes them in."""
+    fleet = base.build(subnet_ids=["subnet-0aaa", "subnet-0bbb"])
+    assert fleet.auto_scaling_group.vpc_zone_identifier == ["subnet-0aaa", "subnet-0bbb"]
+    selected = base.build()  # default: the VPC's compute subnets in the fleet's zones
+    zones = base.vpc.select_subnets(subnet_group_name="compute", availability_zones=["us-east-1a"]).subnet_ids
+    assert base.stack.resolve(selected.auto_scaling_group.vpc_zone_identifier) == base.stack.resolve(zones)

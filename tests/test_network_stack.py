@@ -69,3 +69,17 @@ def test_the_default_security_group_is_restricted_only_when_the_spec_asks(refere
     (restriction,) = network.find_resources("Custom::VpcRestrictDefaultSG").values()
     (vpc,) = network.find_resources("AWS::EC2::VPC")
     assert restriction["Properties"]["DefaultSecurityGroupId"] == {"Fn::GetAtt": [vpc, "DefaultSecurityGroup"]}
+
+
+def test_compute_subnets_are_selected_once_per_set_of_zones(reference_stacks):
+    """Every fleet in the same zones gets the same selection (one set of jsii round trips, docs/speed.md)."""
+    network = reference_stacks.network
+    one_zone = network.compute_subnet_ids(["us-east-1a"])
+    assert network.compute_subnet_ids(["us-east-1a"]) is one_zone
+    two_zones = network.compute_subnet_ids(["us-east-1a", "us-east-1b"])
+    cidrs = [
+        network.resolve(s.ipv4_cidr_block)
+        for s in network.vpc.private_subnets
+        if network.resolve(s.subnet_id) in [network.resolve(i) for i in two_zones]
+    ]
+    assert (len(one_zone), sorted(cidrs)) == (1, ["10.64.1.0/24", "10.64.2.0/24"])
