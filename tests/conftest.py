@@ -296,7 +296,6 @@ SLOW_FILES_FIRST = (
     "test_cdk_cli_deploy.py",
     "test_spec_limits.py",
     "test_fleet_stack.py",
-    "test_stack_quotas.py",
     "test_feature_flags.py",
     "test_change_guard.py",
     "test_moto_extensions.py",
