@@ -75,10 +75,13 @@ def test_cfn_lint_is_clean_on_every_shared_stack_and_a_sample_of_fleet_stacks(sc
     output quota, linted in the same run, shows that check firing."""
     linted = result(scale_512, "lint", "the 512-fleet cfn-lint run")
     assert "error" not in linted, linted["error"]
-    code, stdout, stderr = job_result(scale_512 / "lint", "cfn-lint of the 512-fleet assembly")
-    findings = json.loads(stdout or "[]")
-    assert stdout, f"cfn-lint exited {code} without findings: {stderr[-2000:]}"
-    stacks = sorted(Path(path).name.removesuffix(".template.json") for path in linted["templates"])
+    findings = []
+    for job in linted["jobs"]:
+        code, stdout, stderr = job_result(scale_512 / job, "cfn-lint of the 512-fleet assembly")
+        assert stdout, f"cfn-lint exited {code} without findings: {stderr[-2000:]}"
+        findings += json.loads(stdout)
+    paths = [path for paths in linted["jobs"].values() for path in paths]
+    stacks = sorted(Path(path).name.removesuffix(".template.json") for path in paths)
     sampled = [f"wide-fleet-{name}" for name in LINTED_FLEETS]
     assert stacks == sorted(["canary-over-quota", "wide-network", "wide-storage", *LINTED_SHARDS, *sampled])
     canary = sorted({f["Rule"]["Id"] for f in findings if Path(f["Filename"]).name == CANARY})
