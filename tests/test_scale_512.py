@@ -4,8 +4,8 @@ prediction, is cfn-lint clean, and grows from the same spec's 64 fleets without 
 `ultrafleet diff --against` reports it. `make bench` (bench/scale.py) does the same with every template linted and
 deploys the 512 fleets into moto.
 
-Opt-in (`pytest --scale-512`, or ULTRAFLEET_TEST_SCALE_512=1): the 512-fleet work adds about 70 CPU-seconds, which
-`make test`'s 3 minutes on two cores do not hold yet (docs/speed.md has the figures)."""
+Opt-in (`pytest --scale-512`, or ULTRAFLEET_TEST_SCALE_512=1): the 512-fleet work adds about 60 CPU-seconds, 23 to
+39 s of `make test` on two cores, under its 3 minutes but without margin yet (docs/speed.md has the figures)."""
 
 from __future__ import annotations
 
