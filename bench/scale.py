@@ -3,8 +3,10 @@
 CloudWatch's quotas and equal to the prediction, cfn-lint clean, deployed into moto (time, peak memory), and
 `ultrafleet diff --against` the same spec's 64-fleet assembly with no replacement and no removal.
 
-Too slow for the test suite on a 2-core machine (the suite holds the same rules for 1 and 64 fleets and for every
-shipped spec). Run alone: python bench/scale.py [FLEETS [BEFORE]] (default 512 and 64).
+The test suite synthesizes a 512-fleet spec once too (tests/test_scale_512.py: quotas and predictions, the diff
+against 64 fleets), but lints only the shared stacks and a sample of fleet stacks and deploys nothing: linting all
+520 templates and deploying them take minutes of CPU, which this step spends. Run alone: python bench/scale.py
+[FLEETS [BEFORE]] (default 512 and 64).
 """
 
 from __future__ import annotations

@@ -61,6 +61,7 @@ _CLI_SYNTHS = SimpleNamespace(thread=None, base=None, assemblies={}, failures=[]
 def pytest_collection_finish(session):
     if any("cli_assemblies" in getattr(item, "fixturenames", ()) for item in session.items):
         _start_cli_synths(run_dir(session.config))
+    _start_scale_session(session)
 
 
 def _start_cli_synths(base: Path) -> None:
@@ -127,8 +128,9 @@ def _synthesize_and_lint(base: Path) -> None:
     if _CLI_SYNTHS.failures:
         return
     (base / "lint").mkdir()
-    for stem, out in assemblies.items():
-        _BACKGROUND_LINT[stem] = _start_cfn_lint(out, ROOT / "specs" / f"{stem}.yaml", _lint_job(base, stem))
+    for region, stems in _specs_by_region(assemblies).items():
+        outs = [assemblies[stem] for stem in stems]
+        _BACKGROUND_LINT[region] = _start_cfn_lint(outs, region, base / "lint", _lint_job(base, region))
     checkov_dir = base / "checkov"
     checkov_dir.mkdir()
     _BACKGROUND_LINT[CHECKOV_JOB] = _start_checkov(assemblies, checkov_dir, _lint_job(base, CHECKOV_JOB))
@@ -180,15 +182,23 @@ synthesized: they run on the second core while the suite goes on, and ``cfn_lint
 processes it started)."""
 
 
-def _start_cfn_lint(assembly: Path, spec: Path, job: Path):
-    """One cfn-lint process over every template of an assembly, in the spec's region, with JSON output."""
+def _specs_by_region(stems) -> dict[str, list[str]]:
+    """{region: the spec file stems in it}: cfn-lint runs once per region (loading its schemas takes about 1.5 s of
+    CPU per process; 6 of the 8 shipped specs are in us-east-1)."""
     import yaml
 
-    region = yaml.safe_load(spec.read_text())["region"]
-    templates = sorted(str(t) for t in assembly.glob("*.template.json"))
+    regions: dict[str, list[str]] = {}
+    for stem in stems:
+        regions.setdefault(yaml.safe_load((ROOT / "specs" / f"{stem}.yaml").read_text())["region"], []).append(stem)
+    return regions
+
+
+def _start_cfn_lint(assemblies: list[Path], region: str, cwd: Path, job: Path):
+    """One cfn-lint process over every template of the assemblies, in their specs' region, with JSON output."""
+    templates = sorted(str(t) for out in assemblies for t in out.glob("*.template.json"))
     cmd = [str(Path(sys.executable).parent / "cfn-lint"), "--format", "json", "--regions", region, "--", *templates]
-    # cwd: an empty folder, so that no .cfnlintrc of the project or the user changes the rules
-    return start_job(cmd, assembly, job)
+    # cwd: a folder with no .cfnlintrc, so that no configuration of the project or the user changes the rules
+    return start_job(cmd, cwd, job)
 
 
 @pytest.fixture(scope="session")
@@ -197,14 +207,17 @@ def cfn_lint_findings(cli_assemblies) -> dict[str, dict[str, list[dict]]]:
     import json
 
     results = {}
-    for stem, out in cli_assemblies.items():
-        _, stdout, stderr = job_result(_lint_job(_CLI_SYNTHS.base, stem), f"cfn-lint of {stem}", timeout=600)
+    for region, stems in _specs_by_region(cli_assemblies).items():
+        _, stdout, stderr = job_result(_lint_job(_CLI_SYNTHS.base, region), f"cfn-lint in {region}", timeout=600)
         findings = json.loads(stdout or "[]")
-        assert stdout or not stderr, f"cfn-lint on {stem} wrote no findings but: {stderr[-2000:]}"
-        stacks = {t.name.removesuffix(".template.json"): [] for t in out.glob("*.template.json")}
-        for finding in findings:
-            stacks[Path(finding["Filename"]).name.removesuffix(".template.json")].append(finding)
-        results[stem] = stacks
+        assert stdout or not stderr, f"cfn-lint in {region} wrote no findings but: {stderr[-2000:]}"
+        for stem in stems:
+            out = cli_assemblies[stem]
+            stacks = {t.name.removesuffix(".template.json"): [] for t in out.glob("*.template.json")}
+            for finding in findings:
+                if Path(finding["Filename"]).parent == out:
+                    stacks[Path(finding["Filename"]).name.removesuffix(".template.json")].append(finding)
+            results[stem] = stacks
     return results
 
 
@@ -283,7 +296,6 @@ SLOW_FILES_FIRST = (
     "test_cdk_cli_deploy.py",
     "test_spec_limits.py",
     "test_fleet_stack.py",
-    "test_stack_quotas.py",
     "test_feature_flags.py",
     "test_change_guard.py",
     "test_moto_extensions.py",
@@ -298,6 +310,74 @@ first, so that the short files at the end even out the two workers' finishing ti
 
 
 def pytest_collection_modifyitems(config, items):
+    _deselect_scale_512(config, items)
     if hasattr(config, "workerinput"):  # under pytest-xdist; every worker sorts alike, a file's tests keep order
         rank = {name: i for i, name in enumerate(SLOW_FILES_FIRST)}
-        items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+        rank |= {name: len(rank) + 1 + i for i, name in enumerate(LAST_FILES)}
+        items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FILES_FIRST)))
+
+
+LAST_FILES = ("test_scale_512.py",)
+"""Test files handed out last: they wait for the session's 512-fleet synth (tests/scale_session.py), which runs in
+the background while the rest of the suite runs."""
+
+
+def _start_scale_session(session) -> None:
+    """The background 1-, 64- and 512-fleet synths (tests/scale_session.py), once per run, when collected tests ask
+    for ``wide_assemblies`` (the 512-fleet steps only when some ask for ``scale_512``)."""
+    import scale_session
+
+    wanted = {name for item in session.items for name in getattr(item, "fixturenames", ())}
+    if wanted & {"wide_assemblies", "scale_512"}:
+        scale_session.start(run_dir(session.config), grown="scale_512" in wanted)
+
+
+@pytest.fixture(scope="session")
+def wide_assemblies(pytestconfig) -> dict[int, Path]:
+    """{fleet count: cloud assembly} of the session's 1- and 64-fleet ``scale_session.wide`` specs, synthesized
+    in-process (as `ultrafleet synth` does) in the background."""
+    import scale_session
+
+    directory = run_dir(pytestconfig) / "scale"
+    out = {}
+    for count in (scale_session.SMALL, scale_session.OLDER):
+        done = scale_session.result(directory, f"synth-{count}", f"the {count}-fleet synth")
+        assert "error" not in done, done["error"]
+        out[count] = scale_session.assembly(directory, count)
+    return out
+
+
+@pytest.fixture(scope="session")
+def scale_512(pytestconfig, wide_assemblies) -> Path:
+    """The session's scale directory once the 512-fleet `ultrafleet diff --against` the 64-fleet assembly (whose
+    synth is the 512-fleet assembly) has ended; tests/scale_session.py names its files."""
+    import scale_session
+
+    directory = run_dir(pytestconfig) / "scale"
+    scale_session.result(directory, "diff", "the 512-fleet synth and diff")
+    return directory
+
+
+SCALE_512_OPTION = "--scale-512"
+SCALE_512_ENV = "ULTRAFLEET_TEST_SCALE_512"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        SCALE_512_OPTION,
+        action="store_true",
+        help=f"also run the tests marked scale_512 (or set {SCALE_512_ENV}=1): the session's 512-fleet synth, about "
+        "60 CPU-seconds in the background (docs/speed.md)",
+    )
+
+
+def _deselect_scale_512(config, items) -> None:
+    """Tests marked ``scale_512`` run only when asked for (--scale-512 or ULTRAFLEET_TEST_SCALE_512=1): their 512-fleet
+    synth, cfn-lint and diff add about 60 CPU-seconds, 23 to 39 s of `make test` on two cores: under its 3 minutes
+    but without margin (the figures: docs/speed.md). Deselected, they start nothing."""
+    if config.getoption(SCALE_512_OPTION) or os.environ.get(SCALE_512_ENV) == "1":
+        return
+    deselected = [item for item in items if item.get_closest_marker("scale_512")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("scale_512")]

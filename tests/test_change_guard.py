@@ -156,6 +156,12 @@ def test_diff_passes_a_change_that_keeps_state(deployed, tmp_path):
     assert result.exit_code == 0, result.output
     assert "[~] AWS::AutoScaling::AutoScalingGroup" in result.stdout
     assert result.stdout.splitlines()[-1] == "0 replacements or removals, 0 blocked"
+    # a stack whose template is the same file content as the older one's is reported without starting `cdk diff`
+    same = f"(the same template as in {deployed})"
+    unchanged = [line for line in result.stdout.splitlines() if line.endswith(same)]
+    assert unchanged == [f"Stack starter-{stack}: no differences {same}" for stack in ("network", "storage")]
+    compared = [line for line in result.stdout.splitlines() if line.startswith("Stack ") and not line.endswith(same)]
+    assert compared == ["Stack starter-fleet-p5-dev", "Stack starter-observability"]  # the fleet's count changed
 
 
 def test_diff_blocks_a_change_that_replaces_the_checkpoint_bucket(deployed, tmp_path):

@@ -7,11 +7,12 @@ import json
 
 import pytest
 import yaml
+from scale_session import wide
 from typer.testing import CliRunner
 
-from conftest import ROOT, SPECS, fleet, spec_dict
+from conftest import SPECS, fleet, spec_dict
 from ultrafleet.cli.commands import app
-from ultrafleet.deploy.assembly import counted
+from ultrafleet.deploy.assembly import assembly_stacks, counted, template_file
 from ultrafleet.planning.fleets import resolve_all
 from ultrafleet.planning.stack_counts import (
     STORAGE_FLEET_POLICIES,
@@ -23,13 +24,6 @@ from ultrafleet.spec import load_spec, parse_spec
 from ultrafleet.validation import validate
 
 runner = CliRunner()
-
-
-def wide(count: int) -> dict:
-    """A spec of ``count`` small p5.48xlarge training fleets, its private subnets fixed at the /20 that 512 need
-    (left to its default the subnet grows with the fleets, and growing the spec would replace it: docs/scale.md)."""
-    fleets = [fleet(name=f"t{i:03d}") for i in range(count)]
-    return spec_dict(name="wide", network={"subnet_prefix_length": 20}, fleets=fleets)
 
 
 def predicted(spec) -> dict[str, tuple[int, int, int, int | None]]:
@@ -46,21 +40,14 @@ def test_predicted_counts_equal_the_synthesized_ones_for_every_shipped_spec(cli_
 
 
 @pytest.fixture(scope="session")
-def wide_synths() -> dict[int, tuple[dict, dict[str, dict]]]:
-    """Specs of 1 and 64 p5.48xlarge training fleets and their templates, built in-process once per session as
-    conftest.build_stacks builds them, without CDK's own template validation (as cdk.json runs the app: it is most
-    of a 64-fleet synth, and cfn-lint checks the shipped templates). 512 fleets take minutes here: make bench."""
-    import aws_cdk as cdk
-
-    from ultrafleet.stacks import create_stacks
-
-    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+def wide_synths(wide_assemblies) -> dict[int, tuple[dict, dict[str, dict]]]:
+    """Specs of 1 and 64 p5.48xlarge training fleets and their templates, from the session's background in-process
+    `ultrafleet synth` (tests/scale_session.py; CDK's own template validation off, as cdk.json runs the app). The
+    512-fleet synth: tests/test_scale_512.py."""
     out = {}
-    for count in (1, 64):
-        data = wide(count)
-        app = cdk.App(context=context, builtin_cloud_formation_validation=False)
-        create_stacks(app, parse_spec(data))
-        out[count] = data, {s.stack_name: s.template for s in app.synth().stacks}
+    for count, cdk_out in wide_assemblies.items():
+        stacks = assembly_stacks(cdk_out)
+        out[count] = wide(count), {s: json.loads(template_file(cdk_out, a).read_text()) for s, a in stacks.items()}
     return out
 
 
@@ -102,7 +89,7 @@ def test_growing_1_fleet_to_64_keeps_every_existing_resource_as_it_was(wide_synt
     """No replacement without a changed property: every resource of the 1-fleet templates is in the same stack of
     the 64-fleet templates under the same logical id with the same properties, except the dashboard, whose body
     (not its name) changes, an update in place. (64 to 512 fleets, across shards: `ultrafleet diff --against` in
-    make bench, bench/scale.py.)"""
+    tests/test_scale_512.py.)"""
     _, small = wide_synths[1]
     _, grown = wide_synths[64]
     assert grown["wide-fleet-t000"] == small["wide-fleet-t000"]

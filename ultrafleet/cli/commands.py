@@ -265,14 +265,21 @@ def diff(
     _cdk_synth(spec, spec_path, environment, output)
     _warn_ami_changes(spec_path, environment, output, against)
     old = assembly_stacks(against) if against else {}
+    new = assembly_stacks(output)
     runs: dict[str, list[str] | None] = {}
-    for stack in assembly_stacks(output):
+    unchanged: set[str] = set()
+    for stack in new:
         args = ["diff", "--app", str(output.resolve()), "--no-color", "--no-change-set", "--exclusively", stack]
         if against:
             if stack not in old:
                 runs[stack] = None
                 continue
-            args += ["--template", str(template_file(against, old[stack]).resolve())]
+            before = template_file(against, old[stack])
+            if before.read_bytes() == template_file(output, new[stack]).read_bytes():
+                unchanged.add(stack)  # `cdk diff --template` of an identical template finds nothing: skip its start
+                runs[stack] = None
+                continue
+            args += ["--template", str(before.resolve())]
         runs[stack] = args
     if not against:  # against the deployed stacks one `cdk diff` reads them all: the CLI starts once, not per stack
         runs = {"all": ["diff", "--app", str(output.resolve()), "--no-color", "--no-change-set"]}
@@ -285,6 +292,9 @@ def diff(
             if args
         }
         for stack in runs:
+            if stack in unchanged:
+                out.print(f"Stack {stack}: no differences (the same template as in {against})", highlight=False)
+                continue
             if stack not in results:
                 out.print(f"Stack {stack}: new (not in {against})", highlight=False)
                 continue
