@@ -11,10 +11,8 @@ pytest-xdist worker reads through files (tests/shared_session.py):
    (``linted_templates``), beside the diff's `cdk diff` runs.
 
 The 512-fleet synth writes five observability shards of 496 to 499 resources, and the CDK annotates each with an
-info message ("approaching allowed maximum of 500"). For such an assembly `ultrafleet synth` hands over to the real
-`cdk synth` (which prints annotations) and synthesizes it a second time, the same files again; here the diff keeps
-the in-process assembly instead (``_needs_the_cli``, below), which saves a minute of CPU and changes nothing the
-tests read.
+info message ("approaching allowed maximum of 500"): the diff's synth leaves them to `cdk synth --app ASSEMBLY`,
+which prints them from the written assembly without synthesizing it again (ultrafleet.deploy.in_process).
 """
 
 from __future__ import annotations
@@ -155,7 +153,7 @@ def main(directory: Path, grown: bool) -> None:
 
     def synth(count: int):
         spec = {"spec": str(spec_file(directory, count))}
-        return lambda: {"complete": in_process.synth(ROOT, spec, assembly(directory, count))}
+        return lambda: {"complete": bool(in_process.synth(ROOT, spec, assembly(directory, count)))}
 
     for count in (OLDER, SMALL):  # the 64 first: the 512-fleet diff waits for it
         if not _step(directory, f"synth-{count}", synth(count)):
@@ -166,7 +164,6 @@ def main(directory: Path, grown: bool) -> None:
 
     from ultrafleet.cli.commands import app
 
-    in_process._needs_the_cli = lambda cdk_out: False  # keep the in-process assembly (the module's docstring)
     diff_done = threading.Event()
     lint = threading.Thread(target=_lint_when_synthesized, args=(directory, diff_done))
     lint.start()

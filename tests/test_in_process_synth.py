@@ -113,6 +113,28 @@ def test_the_cli_runs_when_the_assembly_needs_more_than_a_synth(cli_assemblies, 
     assert in_process._needs_the_cli(assembly)
 
 
+def test_annotations_alone_are_left_to_the_cli_reading_the_written_assembly(cli_assemblies, tmp_path):
+    """An assembly whose only extra is annotations needs no second synth: `cdk synth --app ASSEMBLY` prints an info
+    and passes, fails on an error, and writes nothing into it (a sharded spec's shards carry the CDK's info)."""
+    assembly = tmp_path / "cdk.out"
+    shutil.copytree(cli_assemblies["starter"], assembly)
+    meta_file = assembly / "starter-storage.metadata.json"
+    meta = json.loads(meta_file.read_text())
+    path = next(iter(meta))
+    meta[path].append({"type": "aws:cdk:info", "data": "approaching allowed maximum of 500"})
+    meta_file.write_text(json.dumps(meta))
+    assert (in_process._needs_a_new_synth(assembly), in_process._annotated(assembly)) == (False, True)
+    before = {p.name: p.stat().st_mtime_ns for p in assembly.iterdir()}
+    read = cdk_cli.run_cdk(["synth", "--quiet", "--app", str(assembly)], ROOT, capture_output=True, text=True)
+    assert read.returncode == 0, read.stderr
+    assert f"INFO approaching allowed maximum of 500 (Construct Annotations)\n   {path[1:]}\n" in read.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in assembly.iterdir()} == before
+    meta[path][-1] = {"type": "aws:cdk:error", "data": "something is wrong"}
+    meta_file.write_text(json.dumps(meta))
+    failed = cdk_cli.run_cdk(["synth", "--quiet", "--app", str(assembly)], ROOT, capture_output=True, text=True)
+    assert failed.returncode != 0 and "something is wrong" in failed.stderr
+
+
 def test_a_validation_report_or_a_nested_assemblys_annotation_needs_the_cli(cli_assemblies, tmp_path):
     outer = tmp_path / "outer"
     shutil.copytree(cli_assemblies["starter"], outer / "assembly-stage")
@@ -149,7 +171,8 @@ def test_a_cdk_json_not_reproduced_leaves_the_synth_to_the_cli(tmp_path, change,
     config = json.loads((ROOT / "cdk.json").read_text()) | change
     (tmp_path / "cdk.json").write_text(json.dumps(config))
     assert in_process.unsupported(tmp_path).startswith(reason)
-    assert in_process.synth(tmp_path, {"spec": str(ROOT / "specs/starter.yaml")}, tmp_path / "cdk.out") is False
+    outcome = in_process.synth(tmp_path, {"spec": str(ROOT / "specs/starter.yaml")}, tmp_path / "cdk.out")
+    assert outcome is in_process.Outcome.CLI_SYNTHESIZES
     assert not (tmp_path / "cdk.out").exists()
     assert in_process.unsupported(ROOT) is None
 

@@ -200,9 +200,13 @@ def _cdk_synth(
     values |= {"pipeline": "true"} if pipeline else {}
     context = [arg for key, value in values.items() for arg in ("-c", f"{key}={value}")]
     try:
-        if not cdk_cli and in_process.synth(project_root(), values, output):
+        outcome = in_process.Outcome.CLI_SYNTHESIZES if cdk_cli else in_process.synth(project_root(), values, output)
+        if outcome is in_process.Outcome.DONE:
             return
-        result = run_cdk(["synth", "--quiet", *context, "--output", str(output.resolve())], project_root())
+        if outcome is in_process.Outcome.CLI_READS:  # the CLI prints and judges the annotations, builds nothing
+            result = run_cdk(["synth", "--quiet", "--app", str(output.resolve())], project_root())
+        else:
+            result = run_cdk(["synth", "--quiet", *context, "--output", str(output.resolve())], project_root())
     except CdkCliMissing as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(2) from None

@@ -14,8 +14,12 @@ What `cdk synth -c k=v --output DIR` does for this project, and how it is reprod
 - passes the output directory in CDK_OUTDIR: here the App's ``outdir``;
 - runs the app in the project directory (relative paths, such as the default spec, resolve there): here too;
 - then reads the assembly: looks up missing context from AWS, prints each stack's info, warnings and errors and
-  fails on an error or a failed validation report. Those cases are left to the real CLI: ``synth`` returns False
-  and the caller runs `cdk synth`, which rewrites the assembly and reports them as it always has.
+  fails on an error or a failed validation report. Those cases are left to the real CLI. Missing context or a
+  validation report: ``synth`` returns ``Outcome.CLI_SYNTHESIZES`` and the caller runs `cdk synth`, which rewrites
+  the assembly and reports them as it always has. Annotations alone: ``Outcome.CLI_READS``, and the caller runs
+  `cdk synth --app ASSEMBLY`, with which the CLI reads the assembly just written, prints and judges them, and builds
+  nothing again (a sharded spec's observability stacks carry the CDK's info "approaching allowed maximum of 500":
+  a second synth of 512 fleets cost a minute).
 
 A cdk.json with other settings (a ``build`` step, another ``app``) or a user's ~/.cdk.json is not reproduced:
 ``unsupported`` names it and the real CLI runs.
@@ -27,6 +31,7 @@ import contextlib
 import json
 import os
 import shutil
+from enum import Enum
 from pathlib import Path
 
 APP_COMMAND = "CDK_VALIDATION=${CDK_VALIDATION:-false} python3 app.py"
@@ -71,14 +76,27 @@ MESSAGE_TYPES = {"aws:cdk:info", "aws:cdk:warning", "aws:cdk:error"}
 """Metadata entries the CLI prints (and fails on, for errors) after a synth."""
 
 
-def synth(root: Path, context: dict[str, str], output: Path) -> bool:
-    """Synthesize the app into ``output`` as `cdk synth` would. False, having written nothing, when this project's
-    cdk.json is not one reproduced here (``unsupported``); False too when the CLI would do more than write the
-    assembly (context to look up from AWS, a stack's info, warning or error annotations to print and judge, a
-    validation report): then run the CLI, which rewrites ``output`` and reports them as it always has. An invalid
-    spec exits 2 (app.py's code) with nothing written."""
+class Outcome(Enum):
+    """What is left for the CLI after ``synth``; true only for DONE."""
+
+    DONE = "done"
+    """The assembly is written; nothing is left for the CLI."""
+    CLI_READS = "cli-reads"
+    """The assembly is written and carries annotations: `cdk synth --app ASSEMBLY` prints and judges them."""
+    CLI_SYNTHESIZES = "cli-synthesizes"
+    """`cdk synth` must run the app: the project's cdk.json is not reproduced here, or context is to be looked up,
+    or there is a validation report."""
+
+    def __bool__(self) -> bool:
+        return self is Outcome.DONE
+
+
+def synth(root: Path, context: dict[str, str], output: Path) -> Outcome:
+    """Synthesize the app into ``output`` as `cdk synth` would, and say what is left for the CLI (the module's
+    docstring): CLI_SYNTHESIZES, having written nothing, when this project's cdk.json is not one reproduced here
+    (``unsupported``). An invalid spec exits 2 (app.py's code) with nothing written."""
     if unsupported(root):
-        return False
+        return Outcome.CLI_SYNTHESIZES
     import aws_cdk as cdk
 
     from ultrafleet.deploy.app_body import create_from_context
@@ -96,21 +114,39 @@ def synth(root: Path, context: dict[str, str], output: Path) -> bool:
         if not existed:  # the App made the directory
             shutil.rmtree(output, ignore_errors=True)
         raise
-    return not _needs_the_cli(output)
+    if _needs_a_new_synth(output):
+        return Outcome.CLI_SYNTHESIZES
+    return Outcome.CLI_READS if _annotated(output) else Outcome.DONE
 
 
 def _needs_the_cli(assembly: Path) -> bool:
     """Whether a cloud assembly (or one nested in it) misses context, carries annotations or a validation report."""
+    return _needs_a_new_synth(assembly) or _annotated(assembly)
+
+
+def _nested(assembly: Path, manifest: dict) -> list[Path]:
+    return [
+        assembly / a["properties"]["directoryName"]
+        for a in manifest["artifacts"].values()
+        if a["type"] == "cdk:cloud-assembly"
+    ]
+
+
+def _needs_a_new_synth(assembly: Path) -> bool:
+    """Whether a cloud assembly (or one nested in it) misses context or carries a validation report."""
     manifest = json.loads((assembly / "manifest.json").read_text())
     if manifest.get("missing") or any(assembly.glob("*validation-report*.json")):
         return True
+    return any(_needs_a_new_synth(nested) for nested in _nested(assembly, manifest))
+
+
+def _annotated(assembly: Path) -> bool:
+    """Whether a stack of a cloud assembly (or of one nested in it) carries info, warning or error annotations."""
+    manifest = json.loads((assembly / "manifest.json").read_text())
     for artifact in manifest["artifacts"].values():
         entries = [e for path in artifact.get("metadata", {}).values() for e in path]
         if extra := artifact.get("additionalMetadataFile"):
             entries += [e for path in json.loads((assembly / extra).read_text()).values() for e in path]
         if any(e["type"] in MESSAGE_TYPES for e in entries):
             return True
-        nested = artifact.get("properties", {}).get("directoryName")
-        if artifact["type"] == "cdk:cloud-assembly" and _needs_the_cli(assembly / nested):
-            return True
-    return False
+    return any(_annotated(nested) for nested in _nested(assembly, manifest))
