@@ -91,26 +91,35 @@ def _entry(kind: str) -> dict:
 
 
 @pytest.mark.parametrize(
-    "change",
+    ("change", "left"),
     [
-        lambda manifest, meta: manifest.update(missing=[{"key": "ami:x", "provider": "ami", "props": {}}]),
-        lambda manifest, meta: next(iter(meta.values())).append(_entry("aws:cdk:warning")),
-        lambda manifest, meta: next(iter(meta.values())).append(_entry("aws:cdk:error")),
-        lambda manifest, meta: next(iter(meta.values())).append(_entry("aws:cdk:info")),
+        (
+            lambda manifest, meta: manifest.update(missing=[{"key": "ami:x", "provider": "ami", "props": {}}]),
+            in_process.Outcome.CLI_SYNTHESIZES,
+        ),
+        (
+            lambda manifest, meta: next(iter(meta.values())).append(_entry("aws:cdk:warning")),
+            in_process.Outcome.CLI_READS,
+        ),
+        (
+            lambda manifest, meta: next(iter(meta.values())).append(_entry("aws:cdk:error")),
+            in_process.Outcome.CLI_READS,
+        ),
+        (lambda manifest, meta: next(iter(meta.values())).append(_entry("aws:cdk:info")), in_process.Outcome.CLI_READS),
     ],
     ids=["missing-context", "warning", "error", "info"],
 )
-def test_the_cli_runs_when_the_assembly_needs_more_than_a_synth(cli_assemblies, tmp_path, change):
+def test_the_cli_runs_when_the_assembly_needs_more_than_a_synth(cli_assemblies, tmp_path, change, left):
     assembly = tmp_path / "cdk.out"
     shutil.copytree(cli_assemblies["starter"], assembly)
-    assert not in_process._needs_the_cli(assembly)
+    assert in_process.left_for_the_cli(assembly) is in_process.Outcome.DONE
     manifest = json.loads((assembly / "manifest.json").read_text())
     meta_file = assembly / "starter-storage.metadata.json"
     meta = json.loads(meta_file.read_text())
     change(manifest, meta)
     (assembly / "manifest.json").write_text(json.dumps(manifest))
     meta_file.write_text(json.dumps(meta))
-    assert in_process._needs_the_cli(assembly)
+    assert in_process.left_for_the_cli(assembly) is left
 
 
 def test_annotations_alone_are_left_to_the_cli_reading_the_written_assembly(cli_assemblies, tmp_path):
@@ -123,7 +132,7 @@ def test_annotations_alone_are_left_to_the_cli_reading_the_written_assembly(cli_
     path = next(iter(meta))
     meta[path].append({"type": "aws:cdk:info", "data": "approaching allowed maximum of 500"})
     meta_file.write_text(json.dumps(meta))
-    assert (in_process._needs_a_new_synth(assembly), in_process._annotated(assembly)) == (False, True)
+    assert in_process.left_for_the_cli(assembly) is in_process.Outcome.CLI_READS
     before = {p.name: p.stat().st_mtime_ns for p in assembly.iterdir()}
     read = cdk_cli.run_cdk(["synth", "--quiet", "--app", str(assembly)], ROOT, capture_output=True, text=True)
     assert read.returncode == 0, read.stderr
@@ -148,16 +157,16 @@ def test_a_validation_report_or_a_nested_assemblys_annotation_needs_the_cli(cli_
             }
         )
     )
-    assert not in_process._needs_the_cli(outer)
+    assert in_process.left_for_the_cli(outer) is in_process.Outcome.DONE
     meta_file = outer / "assembly-stage" / "starter-network.metadata.json"
     meta = json.loads(meta_file.read_text())
     next(iter(meta.values())).append(_entry("aws:cdk:warning"))
     meta_file.write_text(json.dumps(meta))
-    assert in_process._needs_the_cli(outer)
+    assert in_process.left_for_the_cli(outer) is in_process.Outcome.CLI_READS
     shutil.rmtree(outer / "assembly-stage")
     shutil.copytree(cli_assemblies["starter"], outer / "assembly-stage")
     (outer / "policy-validation-report.json").write_text("{}")
-    assert in_process._needs_the_cli(outer)
+    assert in_process.left_for_the_cli(outer) is in_process.Outcome.CLI_SYNTHESIZES
 
 
 @pytest.mark.parametrize(

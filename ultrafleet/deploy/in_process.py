@@ -114,14 +114,15 @@ def synth(root: Path, context: dict[str, str], output: Path) -> Outcome:
         if not existed:  # the App made the directory
             shutil.rmtree(output, ignore_errors=True)
         raise
-    if _needs_a_new_synth(output):
+    return left_for_the_cli(output)
+
+
+def left_for_the_cli(assembly: Path) -> Outcome:
+    """What the CLI still has to do with a written cloud assembly (or one nested in it): synthesize again when
+    context is missing or there is a validation report, read it when it carries annotations, else nothing."""
+    if _needs_a_new_synth(assembly):
         return Outcome.CLI_SYNTHESIZES
-    return Outcome.CLI_READS if _annotated(output) else Outcome.DONE
-
-
-def _needs_the_cli(assembly: Path) -> bool:
-    """Whether a cloud assembly (or one nested in it) misses context, carries annotations or a validation report."""
-    return _needs_a_new_synth(assembly) or _annotated(assembly)
+    return Outcome.CLI_READS if _annotated(assembly) else Outcome.DONE
 
 
 def _nested(assembly: Path, manifest: dict) -> list[Path]:
