@@ -74,22 +74,24 @@ def fleet_spec(count: int, directory: Path) -> Path:
     return path
 
 
-def floor_synth(fleets: int, out: Path) -> list[str]:
-    """`cdk synth` of bench/floor_app.py with ``fleets`` minimal stacks, run the way cdk.json runs ultrafleet's."""
+def other_app_synth(app: str, out: Path) -> list[str]:
+    """`cdk synth` of another Python app (``app``: its script and anything before it, such as env settings), run the
+    way cdk.json runs ultrafleet's app.py (like for like)."""
     app_command = json.loads((ROOT / "cdk.json").read_text())["app"]
-    floor = app_command.replace(
-        "python3 app.py", f"FLOOR_FLEETS={fleets} {BIN / 'python3'} {ROOT / 'bench/floor_app.py'}"
-    )
-    return [CDK, "synth", "--quiet", "--app", floor, "--output", str(out)]
+    command = app_command.replace("python3 app.py", app)
+    assert command != app_command, f"cdk.json's app is no longer 'python3 app.py': {app_command}"
+    return [CDK, "synth", "--quiet", "--app", command, "--output", str(out)]
+
+
+def floor_synth(fleets: int, out: Path) -> list[str]:
+    """`cdk synth` of bench/floor_app.py with ``fleets`` minimal stacks."""
+    return other_app_synth(f"FLOOR_FLEETS={fleets} {BIN / 'python3'} {ROOT / 'bench/floor_app.py'}", out)
 
 
 def synth(spec: Path | None, out: Path) -> list[str]:
-    """`cdk synth` of a spec, or of the empty app run the way cdk.json runs ultrafleet's (like for like)."""
+    """`cdk synth` of a spec, or of the empty app (bench/empty_app.py)."""
     if spec is None:
-        app_command = json.loads((ROOT / "cdk.json").read_text())["app"]
-        empty = app_command.replace("python3 app.py", f"{BIN / 'python3'} {ROOT / 'bench/empty_app.py'}")
-        assert empty != app_command, f"cdk.json's app is no longer 'python3 app.py': {app_command}"
-        return [CDK, "synth", "--quiet", "--app", empty, "--output", str(out)]
+        return other_app_synth(f"{BIN / 'python3'} {ROOT / 'bench/empty_app.py'}", out)
     return [CDK, "synth", "--quiet", "-c", f"spec={spec}", "--output", str(out)]
 
 
