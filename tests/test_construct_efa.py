@@ -33,7 +33,7 @@ def props(group: EfaSecurityGroup, **changes) -> EfaLaunchTemplateProps:
     base = EfaLaunchTemplateProps(
         instance_type="p5.48xlarge",
         layout=[PRIMARY, *EFA],
-        security_groups=[group.security_group],
+        security_group_ids=[group.security_group.security_group_id],
         instance_profile=None,
         image_id="ami-0123456789abcdef0",
         user_data="#!/bin/bash\necho hi\n",

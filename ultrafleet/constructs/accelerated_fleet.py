@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from aws_cdk import Acknowledgment, CfnAutoScalingRollingUpdate, CfnUpdatePolicy, Duration, Validations
+from aws_cdk import Acknowledgment, CfnAutoScalingRollingUpdate, CfnUpdatePolicy, Duration, Names, Validations
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -19,7 +19,6 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from ultrafleet.constructs import shared_values
 from ultrafleet.constructs.fleet_health import (
     NodeHealthPolicy,
     NodeHealthPolicyProps,
@@ -36,6 +35,7 @@ from ultrafleet.constructs.fleet_nodes import (
     boot_script,
 )
 from ultrafleet.constructs.fleet_nodes import UserDataHook as UserDataHook  # the hooks' contract names it here
+from ultrafleet.constructs.plain_security_group import tcp
 from ultrafleet.constructs.user_data import fill
 
 HEALTH_CHECK_GRACE = Duration.minutes(15)
@@ -135,10 +135,10 @@ class AcceleratedFleet(FleetNodes):
         health = for_group(props.health, warm_pool=warm_pool)
         self.role = self._node_role(f"ultrafleet fleet {props.fleet_name}", MANAGED_POLICIES)
         profile = iam.InstanceProfile(self, "InstanceProfile", role=self.role)
-        groups = self._security_groups(props)
+        group_ids = self._security_groups(props)
         self.launch_template = self._launch_template(
             props,
-            groups=groups,
+            group_ids=group_ids,
             instance_profile=profile,
             image_id=self._image_id(props),
             user_data=fill(self._boot_script(props, health), props.placeholders),
@@ -224,16 +224,15 @@ class AcceleratedFleet(FleetNodes):
 
     def _serve(self, props: AcceleratedFleetProps, serving: ServingProps) -> None:
         """Load-balancer ingress, rolling refresh on a new launch template, scaling policy and warm pool."""
-        settings, group = serving, self.auto_scaling_group
-        self.node_security_group.add_ingress_rule(
-            serving.load_balancer_group, shared_values.tcp(settings.port), "model server traffic from the load balancer"
+        settings, group, nodes = serving, self.auto_scaling_group, self.node_security_group
+        balancer, port = serving.load_balancer_group, tcp(settings.port)
+        nodes.allow_from(
+            balancer.security_group_id, Names.unique_id(balancer), port, "model server traffic from the load balancer"
         )
         # The load balancer's side of the same flow, requests and health checks (ELB User Guide, "Security groups
         # for your Application Load Balancer": outbound to the instance security group on the listener and health
         # check port); remote, so it lives here with the fleet.
-        serving.load_balancer_group.add_egress_rule(
-            self.node_security_group, shared_values.tcp(settings.port), "model server traffic to the fleet", True
-        )
+        nodes.allow_remote_egress(balancer, port, "model server traffic to the fleet")
         low, _ = self._size(props)
         group.cfn_options.update_policy = CfnUpdatePolicy(
             auto_scaling_rolling_update=CfnAutoScalingRollingUpdate(

@@ -40,7 +40,7 @@ class EfaLaunchTemplateProps:
     """EC2 instance type name."""
     layout: Sequence[Interface]
     """The interfaces, in card/device order (first: card 0 device 0, the primary ENA interface)."""
-    security_groups: Sequence[ec2.ISecurityGroup]
+    security_group_ids: Sequence[str]
     """Attached to every interface."""
     instance_profile: iam.IInstanceProfile | None
     """The fleet's instance profile; None: the scheduler's node group names the role."""
@@ -79,13 +79,12 @@ class EfaLaunchTemplate(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: EfaLaunchTemplateProps) -> None:
         super().__init__(scope, construct_id)
         _check(props)
-        security_groups, tags, layout, capacity_block = (
-            props.security_groups,
+        group_ids, tags, layout, capacity_block = (
+            list(props.security_group_ids),
             props.tags,
             props.layout,
             props.capacity_block,
         )
-        group_ids = [g.security_group_id for g in security_groups]
         # Plain CloudFormation-shaped dicts (camelCase keys, as the L1 reads them), not jsii struct objects: jsii
         # type-checks every struct and its every element in Python, and a p5's 33 interfaces made this the largest
         # cost of synthesizing a fleet (docs/speed.md). The L1 renders both alike (tests/test_templates_unchanged.py).

@@ -2,8 +2,8 @@
 
 AWS EC2 User Guide, "Prepare an EFA-enabled security group" (efa-start.html): the group must allow all inbound
 and all outbound traffic to and from itself; without the outbound rule NCCL hangs. Both rules are separate
-resources (a group cannot name itself inline), so ``close_default_egress`` keeps EC2 from adding its allow-all
-egress next to them: the group's members reach each other and nothing else through it.
+resources (a group cannot name itself inline), so the CDK's no-traffic placeholder keeps EC2 from adding its
+allow-all egress next to them (closed_egress): the group's members reach each other and nothing else through it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from ultrafleet.constructs import shared_values
-from ultrafleet.constructs.closed_egress import close_default_egress
+from ultrafleet.constructs.plain_security_group import ALL_TRAFFIC, FixedSecurityGroup
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,13 +27,14 @@ class EfaSecurityGroupProps:
 
 class EfaSecurityGroup(Construct):
     """Self-referencing all-traffic rules, and nothing else; put ``security_group`` on every interface of the fleets
-    that talk."""
+    that talk. Its rules are final: ``security_group`` is the group imported, immutable (add rules to the fleets'
+    own groups instead)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, props: EfaSecurityGroupProps) -> None:
         super().__init__(scope, construct_id)
-        vpc, description = props.vpc, props.description
-        self.security_group = close_default_egress(
-            ec2.SecurityGroup(self, "Group", vpc=vpc, description=description, allow_all_outbound=False)
+        group = FixedSecurityGroup(
+            self, "Group", vpc_id=shared_values.vpc_id(props.vpc), description=props.description
         )
-        self.security_group.add_ingress_rule(self.security_group, shared_values.all_traffic(), "EFA in from members")
-        self.security_group.add_egress_rule(self.security_group, shared_values.all_traffic(), "EFA out to members")
+        group.allow_from(group.group_id, group.label, ALL_TRAFFIC, "EFA in from members")
+        group.allow_to(group.group_id, group.label, ALL_TRAFFIC, "EFA out to members")
+        self.security_group = ec2.SecurityGroup.from_security_group_id(self, "Members", group.group_id, mutable=False)

@@ -18,6 +18,7 @@ from ultrafleet.constructs import shared_values
 from ultrafleet.constructs.boot_script import fit
 from ultrafleet.constructs.efa_launch_template import CapacityBlockTarget, EfaLaunchTemplate, EfaLaunchTemplateProps
 from ultrafleet.constructs.fleet_health import NodeHealthProps, NodeHealthScript
+from ultrafleet.constructs.plain_security_group import FixedSecurityGroup
 from ultrafleet.constructs.ultracluster_placement import PlacementProps, UltraClusterPlacement
 from ultrafleet.planning.efa_layout import EFA_KINDS, Interface
 from ultrafleet.planning.node_lifecycle import GateExpectations
@@ -27,6 +28,9 @@ MANAGED_POLICIES = {
     "AmazonSSMManagedInstanceCore": "SSM Session Manager and patching without SSH keys or open ports",
     "CloudWatchAgentServerPolicy": "the CloudWatch agent publishes GPU, EFA and disk metrics and logs",
 }
+
+HTTPS_OUT = {"cidrIp": "0.0.0.0/0", "description": "HTTPS out", "fromPort": 443, "ipProtocol": "tcp", "toPort": 443}
+"""The node group's one outbound rule: AWS APIs and package mirrors."""
 
 
 class FleetRole(StrEnum):
@@ -168,7 +172,7 @@ class FleetNodes(Construct):
     """The steps of building a fleet's nodes; AcceleratedFleet and SchedulerFleet call them in their own order."""
 
     role: iam.Role
-    node_security_group: ec2.SecurityGroup
+    node_security_group: FixedSecurityGroup
 
     def __init__(self, scope: Construct, construct_id: str, props: NodeProps) -> None:
         super().__init__(scope, construct_id)
@@ -189,21 +193,20 @@ class FleetNodes(Construct):
         acknowledge_managed_policies(role, policies)
         return role
 
-    def _security_groups(self, props: NodeProps, *shared: ec2.ISecurityGroup) -> list[ec2.ISecurityGroup]:
+    def _security_groups(self, props: NodeProps, *shared: ec2.ISecurityGroup) -> list[str]:
         """The fleet's own group ("NodeGroup": HTTPS out, nothing else), then ``shared``, the extra groups and the
-        EFA group: the groups every interface carries."""
-        self.node_security_group = ec2.SecurityGroup(
+        EFA group: the ids of the groups every interface carries."""
+        self.node_security_group = FixedSecurityGroup(
             self,
             "NodeGroup",
-            vpc=props.vpc,
-            allow_all_outbound=False,
+            vpc_id=shared_values.vpc_id(props.vpc),
             description=f"ultrafleet {props.fleet_name}: HTTPS out to AWS APIs and package mirrors",
+            egress=[HTTPS_OUT],
         )
-        self.node_security_group.add_egress_rule(shared_values.any_ipv4(), shared_values.tcp(443), "HTTPS out")
-        groups = [self.node_security_group, *shared, *props.extra_security_groups]
+        groups = [*shared, *props.extra_security_groups]
         if props.efa_security_group:
             groups.append(props.efa_security_group)
-        return groups
+        return [self.node_security_group.group_id, *(g.security_group_id for g in groups)]
 
     def _placement_group(self, props: NodeProps) -> str | None:
         """The placement group ("Placement") when the props ask for one."""
@@ -215,7 +218,7 @@ class FleetNodes(Construct):
         self,
         props: NodeProps,
         *,
-        groups: Sequence[ec2.ISecurityGroup],
+        group_ids: Sequence[str],
         user_data: str,
         instance_profile: iam.IInstanceProfile | None,
         image_id: str | None,
@@ -230,7 +233,7 @@ class FleetNodes(Construct):
         template = EfaLaunchTemplateProps(
             instance_type=props.instance_type,
             layout=props.layout,
-            security_groups=groups,
+            security_group_ids=group_ids,
             instance_profile=instance_profile,
             image_id=image_id,
             user_data=user_data,

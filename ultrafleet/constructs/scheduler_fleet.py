@@ -123,13 +123,13 @@ class SchedulerFleet(FleetNodes):
             {**MANAGED_POLICIES, **(EKS_NODE_POLICIES if is_eks else {})},
             path=None if is_eks else PCS_ROLE_PATH,
         )
-        groups = self._security_groups(props, props.cluster_security_group)
+        group_ids = self._security_groups(props, props.cluster_security_group)
         placement_group = self._placement_group(props)
         if props.eks and props.eks.topology_labels:
             self._grant_topology_read()
         self.launch_template = self._launch_template(
             props,
-            groups=groups,
+            group_ids=group_ids,
             instance_profile=None,
             image_id=None,
             user_data=fill(self._user_data(props), props.placeholders),

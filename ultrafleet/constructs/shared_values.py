@@ -1,5 +1,5 @@
-"""Scope-free CDK values made once per process and shared by every fleet: durations, ports, peers, the EC2 service
-principal and AWS-managed policies.
+"""Scope-free CDK values made once per process and shared by every fleet: durations, the EC2 service principal,
+AWS-managed policies and the VPC's id.
 
 Each creation is a round trip to jsii's Node process (about half a millisecond, docs/speed.md). These objects hold
 no scope and resolve wherever they are used (an AWS-managed policy's ARN takes the partition of the stack that
@@ -27,23 +27,14 @@ def hours(count: int) -> Duration:
 
 
 @cache
-def tcp(port: int) -> ec2.Port:
-    return ec2.Port.tcp(port)
-
-
-@cache
-def all_traffic() -> ec2.Port:
-    return ec2.Port.all_traffic()
-
-
-@cache
-def any_ipv4() -> ec2.IPeer:
-    return ec2.Peer.any_ipv4()
-
-
-@cache
 def service_principal(service: str) -> iam.ServicePrincipal:
     return iam.ServicePrincipal(service)
+
+
+@cache
+def vpc_id(vpc: ec2.IVpc) -> str:
+    """The VPC's id, read once: a token that each stack using it resolves to its own reference."""
+    return vpc.vpc_id
 
 
 @cache
