@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from aws_cdk import Acknowledgment, CfnAutoScalingRollingUpdate, CfnUpdatePolicy, Duration, Names, Validations
+from aws_cdk import Acknowledgment, CfnAutoScalingRollingUpdate, CfnUpdatePolicy, Names, Validations
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -38,7 +38,7 @@ from ultrafleet.constructs.fleet_nodes import UserDataHook as UserDataHook  # th
 from ultrafleet.constructs.plain_security_group import tcp
 from ultrafleet.constructs.user_data import fill
 
-HEALTH_CHECK_GRACE = Duration.minutes(15)
+HEALTH_CHECK_GRACE_SECONDS = 15 * 60
 """DLAMI boot plus driver and EFA checks take several minutes on the large accelerated types."""
 
 SCALING_EVENTS = [
@@ -192,7 +192,7 @@ class AcceleratedFleet(FleetNodes):
             vpc_zone_identifier=self._subnet_ids(props),
             placement_group=placement_group,
             health_check_type="ELB" if serving else "EC2",
-            health_check_grace_period=HEALTH_CHECK_GRACE.to_seconds(),
+            health_check_grace_period=HEALTH_CHECK_GRACE_SECONDS,
             notification_configurations=[
                 autoscaling.CfnAutoScalingGroup.NotificationConfigurationProperty(
                     topic_arn=topic.topic_arn, notification_types=SCALING_EVENTS

@@ -32,9 +32,7 @@ class EfaSecurityGroup(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, props: EfaSecurityGroupProps) -> None:
         super().__init__(scope, construct_id)
-        group = FixedSecurityGroup(
-            self, "Group", vpc_id=shared_values.vpc_id(props.vpc), description=props.description
-        )
+        group = FixedSecurityGroup(self, "Group", vpc_id=shared_values.vpc_id(props.vpc), description=props.description)
         group.allow_from(group.group_id, group.label, ALL_TRAFFIC, "EFA in from members")
         group.allow_to(group.group_id, group.label, ALL_TRAFFIC, "EFA out to members")
         self.security_group = ec2.SecurityGroup.from_security_group_id(self, "Members", group.group_id, mutable=False)

@@ -176,8 +176,9 @@ class FleetNodes(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, props: NodeProps) -> None:
         super().__init__(scope, construct_id)
-        Tags.of(self).add("ultrafleet:fleet", props.fleet_name)
-        Tags.of(self).add("ultrafleet:role", props.role.value)
+        tags = Tags.of(self)
+        tags.add("ultrafleet:fleet", props.fleet_name)
+        tags.add("ultrafleet:role", props.role.value)
         check_nodes(props)
 
     def _node_role(self, description: str, policies: Mapping[str, str], path: str | None = None) -> iam.Role:

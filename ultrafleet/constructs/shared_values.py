@@ -3,8 +3,8 @@ AWS-managed policies and the VPC's id.
 
 Each creation is a round trip to jsii's Node process (about half a millisecond, docs/speed.md). These objects hold
 no scope and resolve wherever they are used (an AWS-managed policy's ARN takes the partition of the stack that
-renders it), so a spec of 512 fleets asks for each once instead of once per fleet, as the module constants
-``HEALTH_CHECK_GRACE`` and ``LUSTRE_PORTS`` already do.
+renders it), so a spec of 512 fleets asks for each once instead of once per fleet, as the module constant
+``LUSTRE_PORTS`` already does.
 """
 
 from __future__ import annotations

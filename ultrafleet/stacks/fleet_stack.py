@@ -171,7 +171,7 @@ def _checkpoint_hook(
         part_mib=PART_SIZE_MIB,
         express=storage.express is not None,
     )
-    values = {"CHECKPOINT_BUCKET": storage.checkpoints.bucket.bucket_name}
+    values = {"CHECKPOINT_BUCKET": storage.checkpoint_bucket_name}
     if storage.lustre:
         values |= {"LUSTRE_DNS": storage.lustre.dns_name, "LUSTRE_MOUNT_NAME": storage.lustre.mount_name}
     if storage.express is not None:

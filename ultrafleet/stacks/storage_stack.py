@@ -44,6 +44,8 @@ class StorageStack(Stack):
         self.checkpoints = CheckpointBucket(
             self, "Checkpoints", props=construct_props.checkpoint_bucket(storage.checkpoint_bucket, self.key)
         )
+        self.checkpoint_bucket_name = self.checkpoints.bucket.bucket_name
+        """Read once for every fleet's boot script (a jsii round trip each time)."""
         self.express: ExpressCheckpointBucket | None = None
         self.lustre: LustreCheckpointFileSystem | None = None
         if storage.express_bucket and lustre_zone:
