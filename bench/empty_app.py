@@ -2,6 +2,8 @@
 
 import aws_cdk as cdk
 
-app = cdk.App()
+from ultrafleet.deploy.app_body import APP_OPTIONS
+
+app = cdk.App(**APP_OPTIONS)  # as app.py makes it: like for like
 cdk.Stack(app, "empty")
 app.synth()

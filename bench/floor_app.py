@@ -7,10 +7,12 @@ import os
 
 import aws_cdk as cdk
 
+from ultrafleet.deploy.app_body import APP_OPTIONS
+
 RESOURCES_PER_STACK = 12
 VALUE = "x" * 2000  # 12 x 2 KB: about a fleet stack's 29 KB of template
 
-app = cdk.App()
+app = cdk.App(**APP_OPTIONS)  # as app.py makes it: like for like
 for fleet in range(int(os.environ.get("FLOOR_FLEETS", "1"))):
     stack = cdk.Stack(app, f"floor-{fleet:03d}")
     for index in range(RESOURCES_PER_STACK):

@@ -99,12 +99,15 @@ def synth(root: Path, context: dict[str, str], output: Path) -> Outcome:
         return Outcome.CLI_SYNTHESIZES
     import aws_cdk as cdk
 
-    from ultrafleet.deploy.app_body import create_from_context
+    from ultrafleet.deploy.app_body import APP_OPTIONS, create_from_context
 
     validation = (os.environ.get("CDK_VALIDATION") or "false") != "false"
     existed = output.exists()
     app = cdk.App(
-        context=cli_context(root, context), outdir=str(output.resolve()), builtin_cloud_formation_validation=validation
+        context=cli_context(root, context),
+        outdir=str(output.resolve()),
+        builtin_cloud_formation_validation=validation,
+        **APP_OPTIONS,
     )
     try:
         with contextlib.chdir(root):  # the CLI runs the app in the project directory: relative paths resolve there
