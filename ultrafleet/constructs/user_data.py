@@ -1,14 +1,13 @@
 """Put deploy-time values (CDK tokens) into a rendered script without Fn::Sub, so bash keeps its ${...}.
 
-Templates mark a value as @@NAME@@; ``fill`` splits the text there and joins the pieces with the values.
+Templates mark a value as @@NAME@@; ``fill`` puts the values' tokens into the text there, and the CDK renders the
+text as an Fn::Join of its pieces, as ``Fn.join`` would, without a jsii round trip.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-
-from aws_cdk import Fn
 
 PLACEHOLDER = re.compile(r"@@([A-Z][A-Z0-9_]*)@@")
 
@@ -20,7 +19,4 @@ def fill(text: str, values: Mapping[str, str]) -> str:
     missing = sorted(set(names) - set(values))
     if missing:
         raise KeyError(f"no value for placeholders {missing}")
-    if not names:
-        return text
-    pieces = [values[p] if i % 2 else p for i, p in enumerate(parts)]
-    return Fn.join("", [p for p in pieces if p != ""])
+    return "".join(values[p] if i % 2 else p for i, p in enumerate(parts))
