@@ -1,9 +1,10 @@
 """A CloudWatch dashboard of graph rows as an L1 ``CfnDashboard``, its body rendered in Python.
 
 The L2 ``Dashboard`` costs a round trip to jsii's Node process per ``Metric``, per ``GraphWidget`` and per
-``add_widgets``, about 13 per fleet; this costs three per dashboard (the body's ``to_json_string``, the
-``CfnDashboard`` and its wrapper). The body is the JSON the L2 renders, key for key and in the same order, so the
-template stays byte-identical. Where each rule comes from, in aws-cdk-lib 2.275's aws-cloudwatch/lib:
+``add_widgets``, about 15 per fleet; this costs four per dashboard (its wrapper, ``Stack.of``, the body's
+``to_json_string`` and the ``CfnDashboard``) and none per fleet. The body is the JSON the L2 renders, key for
+key and in the same order, so the template stays byte-identical. Where each rule comes from, in aws-cdk-lib
+2.275's aws-cloudwatch/lib:
 
 - dashboard.js, Dashboard: each ``add_widgets`` call is one row (a ``Row`` when it holds more than one widget),
   the rows are stacked in a ``Column`` at (0, 0), and the body is ``Stack.toJsonString({widgets})``;
