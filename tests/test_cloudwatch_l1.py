@@ -129,3 +129,9 @@ def test_a_dashboard_renders_as_the_l2_dashboard_does():
 def test_a_widget_wider_than_the_grid_is_refused():
     with pytest.raises(ValueError, match="widget 'wide': width 25; use 1 to 24 grid units"):
         GraphWidget(title="wide", left=[FLEET], width=25)
+
+
+def test_a_metric_listed_twice_in_one_graph_is_refused():
+    """The L2 would show it once (rendering.js, MetricSet); this rendering would show it twice."""
+    with pytest.raises(ValueError, match="widget 'twice' lists a metric twice; list each once"):
+        GraphWidget(title="twice", left=[FLEET], right=[FLEET.with_period(300)], width=8)

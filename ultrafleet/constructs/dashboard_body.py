@@ -16,8 +16,9 @@ key and in the same order, so the template stays byte-identical. Where each rule
   its options when there are any: ``period`` unless 300 seconds, ``stat`` unless Average, ``yAxis`` right for
   the right axis.
 
-Not reproduced: the L2's merging of a metric shown twice in one graph (rendering.js, MetricSet), so a graph must
-not list the same metric twice; labels, colors, annotations and the other options no graph here uses.
+Not reproduced: the L2's merging of a metric shown twice in one graph (rendering.js, MetricSet), so a graph may
+not list the same metric twice (GraphWidget refuses it); labels, colors, annotations and the other options no
+graph here uses.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ class GraphWidget:
     def __post_init__(self) -> None:
         if not 1 <= self.width <= GRID_WIDTH:  # widget.js, ConcreteWidget: WidgetTooWide
             raise ValueError(f"widget {self.title!r}: width {self.width}; use 1 to {GRID_WIDTH} grid units")
+        metrics = [*self.left, *self.right]
+        if any(m in metrics[:i] for i, m in enumerate(metrics)):  # the L2 would merge them (MetricSet)
+            raise ValueError(f"widget {self.title!r} lists a metric twice; list each once")
 
 
 Row = Sequence[GraphWidget]
