@@ -452,7 +452,6 @@ def test_a_group_with_a_warm_pool_gets_no_launch_hook():
 
 @pytest.mark.parametrize(("size", "threshold"), [(2, 1), (5, 1), (10, 2), (64, 12)])
 def test_the_breaker_always_lets_one_node_be_repaired(size, threshold):
-    from aws_cdk import aws_cloudwatch_actions as cw_actions
     from aws_cdk import aws_sns as sns
 
     from ultrafleet.constructs.fleet_health_alarms import FleetHealthAlarms
@@ -467,7 +466,7 @@ def test_the_breaker_always_lets_one_node_be_repaired(size, threshold):
         max_unhealthy_percent=20,
         check_interval_minutes=5,
         drains=False,
-        action=cw_actions.SnsAction(sns.Topic(stack, "Alarms")),
+        alarm_actions=[sns.Topic(stack, "Alarms").topic_arn],
     )
     alarms = Template.from_stack(stack).find_resources("AWS::CloudWatch::Alarm")
     (breaker,) = [a["Properties"] for a in alarms.values() if a["Properties"]["MetricName"] == "UnhealthyNodes"]

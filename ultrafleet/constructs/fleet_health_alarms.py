@@ -6,12 +6,13 @@ dimension Fleet."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration
-from aws_cdk import aws_cloudwatch as cw
-from aws_cdk import aws_cloudwatch_actions as cw_actions
+from collections.abc import Sequence
+
 from constructs import Construct
 
-from ultrafleet.constructs import shared_values
+from ultrafleet.constructs.dashboard_body import GraphWidget
+from ultrafleet.constructs.metric import Metric
+from ultrafleet.constructs.metric_alarm import Comparison, MissingData, metric_alarm
 
 NAMESPACE = "ultrafleet"
 
@@ -23,7 +24,9 @@ class FleetHealthAlarms(Construct):
     :param max_unhealthy_percent: the breaker trips when more of the group than this is unhealthy at once.
     :param check_interval_minutes: the nodes' check period, the breaker's period.
     :param drains: the fleet drains NVMe checkpoints on termination (adds the drain alarm).
-    :param action: where the alarms notify.
+    :param alarm_actions: ARNs the alarms notify (the alarm topic's).
+
+    ``widget`` is the fleet's health graph, for its dashboard row (ultrafleet.constructs.dashboard_body).
     """
 
     def __init__(
@@ -37,60 +40,61 @@ class FleetHealthAlarms(Construct):
         max_unhealthy_percent: int,
         check_interval_minutes: int,
         drains: bool,
-        action: cw_actions.SnsAction,
+        alarm_actions: Sequence[str],
     ) -> None:
         super().__init__(scope, construct_id)
 
-        def metric(name: str, period: Duration) -> cw.Metric:
-            return cw.Metric(
+        def metric(name: str, period_seconds: int) -> Metric:
+            return Metric(
                 namespace=NAMESPACE,
                 metric_name=name,
-                dimensions_map={"Fleet": fleet_name},
+                dimensions={"Fleet": fleet_name},
                 statistic="Sum",
-                period=period,
+                period_seconds=period_seconds,
             )
 
-        unhealthy = metric("UnhealthyNodes", shared_values.minutes(check_interval_minutes))
-        replaced = metric("NodesReplaced", shared_values.hours(1))
+        unhealthy = metric("UnhealthyNodes", check_interval_minutes * 60)
+        replaced = metric("NodesReplaced", 3600)
         # At least one node is always repaired, or a fleet under 5 nodes (20%) could never replace one.
         threshold = max(1, group_size * max_unhealthy_percent // 100)
-        self.breaker = unhealthy.create_alarm(
+        metric_alarm(
             self,
             "Breaker",
+            metric=unhealthy,
             alarm_name=breaker_alarm_name,
             threshold=threshold,
             evaluation_periods=1,
-            comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
-            alarm_description=f"{fleet_name}: more than {threshold} of {group_size} nodes ({max_unhealthy_percent}%) "
+            comparison=Comparison.GREATER_THAN,
+            missing_data=MissingData.NOT_BREACHING,
+            description=f"{fleet_name}: more than {threshold} of {group_size} nodes ({max_unhealthy_percent}%) "
             "unhealthy at once; nodes stop marking themselves (circuit breaker). Suspect the AMI, a driver or a "
             "shared dependency",
+            alarm_actions=alarm_actions,
         )
-        self.replaced = replaced.create_alarm(
+        metric_alarm(
             self,
             "Replaced",
+            metric=replaced,
             threshold=1,
             evaluation_periods=1,
-            comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
-            alarm_description=f"{fleet_name}: nodes marked themselves Unhealthy and were replaced in the last hour",
+            comparison=Comparison.AT_LEAST,
+            missing_data=MissingData.NOT_BREACHING,
+            description=f"{fleet_name}: nodes marked themselves Unhealthy and were replaced in the last hour",
+            alarm_actions=alarm_actions,
         )
-        alarms = [self.breaker, self.replaced]
-        self.widget = cw.GraphWidget(
+        self.widget = GraphWidget(
             title=f"{fleet_name}: unhealthy nodes / replaced", left=[unhealthy], right=[replaced], width=8
         )
         if drains:
-            alarms.append(
-                metric("DrainIncomplete", shared_values.minutes(5)).create_alarm(
-                    self,
-                    "DrainIncomplete",
-                    threshold=1,
-                    evaluation_periods=1,
-                    comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                    treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
-                    alarm_description=f"{fleet_name}: a node was terminated before its checkpoint drain finished; "
-                    "checkpoints left on its NVMe are lost",
-                )
+            metric_alarm(
+                self,
+                "DrainIncomplete",
+                metric=metric("DrainIncomplete", 300),
+                threshold=1,
+                evaluation_periods=1,
+                comparison=Comparison.AT_LEAST,
+                missing_data=MissingData.NOT_BREACHING,
+                description=f"{fleet_name}: a node was terminated before its checkpoint drain finished; "
+                "checkpoints left on its NVMe are lost",
+                alarm_actions=alarm_actions,
             )
-        for alarm in alarms:
-            alarm.add_alarm_action(action)
