@@ -4,9 +4,12 @@ Stack.format_arn's do, and its cdk-nag finding ids name the tokens as cdk-nag do
 from __future__ import annotations
 
 import pytest
-from aws_cdk import App, ArnFormat, Environment, Stack
+from aws_cdk import Acknowledgment, App, ArnFormat, Environment, Stack, Validations
+from aws_cdk import aws_autoscaling as autoscaling
+from aws_cdk import aws_iam as iam
+from cdk_nag import AwsSolutionsChecks
 
-from ultrafleet.constructs.fleet_health import StackArns, group_arn_finding_id
+from ultrafleet.constructs.fleet_health import NodeHealthPolicy, NodeHealthPolicyProps, StackArns, group_arn_finding_id
 
 LITERALS = "@aws-cdk/core:enablePartitionLiterals"
 GROUP = "autoScalingGroup:*:autoScalingGroupName/g"
@@ -37,3 +40,15 @@ def test_arns_and_finding_ids_match_format_arn(env, literals, arn):
         )
         assert stack.resolve(ours) == stack.resolve(cdk)
     assert group_arn_finding_id(stack, "g") == f"AwsSolutions::AwsSolutions-IAM5[Resource::{arn}:{GROUP}]"
+
+
+def test_cdk_nag_finds_the_node_health_policy_acknowledged_in_a_stack_without_env(tmp_path):
+    app = App(outdir=str(tmp_path))
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    stack = Stack(app, "S")  # partition, region and account all tokens
+    group = autoscaling.CfnAutoScalingGroup(stack, "Group", min_size="1", max_size="1", auto_scaling_group_name="g")
+    Validations.of(group).acknowledge(Acknowledgment(id="AwsSolutions::AwsSolutions-AS3", reason="a bare test group"))
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"))
+    props = NodeHealthPolicyProps(role=role, group=group, group_name="g", breaker_alarm_name="b")
+    NodeHealthPolicy(stack, "Health", props=props)
+    app.synth()  # raises ValidationFailed on an unacknowledged finding
