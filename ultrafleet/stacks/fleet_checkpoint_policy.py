@@ -52,7 +52,7 @@ def _export(storage: StorageStack, value: str, what: str) -> tuple[str, str]:
 def own_fleet_policy(scope: Construct, storage: StorageStack, fleet: str) -> iam.IManagedPolicy:
     """The policy, created in ``scope`` (the fleet stack, which deploys after the storage stack)."""
     exports = checkpoint_exports(storage)
-    stack = scope if isinstance(scope, Stack) else Stack.of(scope)
+    stack = scope if isinstance(scope, Stack) else Stack.of(scope)  # a fleet stack as is: Stack.of is a request
     stack.add_stack_dependency(storage)  # an Fn::ImportValue of a name makes no dependency itself
     policy = iam.CfnManagedPolicy(
         scope,
