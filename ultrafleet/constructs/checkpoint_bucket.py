@@ -18,6 +18,9 @@ from ultrafleet.constructs.scanner_acks import acknowledge
 CHECKPOINT_PREFIX = "checkpoints/"
 ACCESS_LOG_RETENTION = Duration.days(365)
 LOGS_BY_BUCKET_POLICY = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
+S3_VIA_SERVICE = f"s3.{Aws.REGION}.amazonaws.com"
+"""The checkpoint key's kms:ViaService: S3 in the region of the stack that renders it (AWS::Region read once, not
+once per fleet)."""
 
 
 class AccessLogging(StrEnum):
@@ -186,7 +189,7 @@ def fleet_policy_document(fleet: str, bucket_arn: str, key_arn: str) -> dict:
                 "Effect": "Allow",
                 "Resource": key_arn,
                 "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                "Condition": {"StringEquals": {"kms:ViaService": f"s3.{Aws.REGION}.amazonaws.com"}},
+                "Condition": {"StringEquals": {"kms:ViaService": S3_VIA_SERVICE}},
             },
         ],
     }

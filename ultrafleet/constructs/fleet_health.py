@@ -16,7 +16,7 @@ import io
 import tarfile
 from dataclasses import dataclass, replace
 
-from aws_cdk import Acknowledgment, ArnFormat, Stack, Token, Validations
+from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -32,16 +32,53 @@ LAUNCH_HEARTBEAT_SECONDS = 900
 launch hook's default result, ABANDON, replaces it."""
 
 
+TOKEN_MARK = "${Token["
+"""How aws-cdk-lib 2.275 marks an unresolved string (core/lib/private/encoding.js, BEGIN_STRING_TOKEN_MARKER): what
+``Token.is_unresolved`` looks for, checked here in Python."""
+
+
+@dataclass(frozen=True)
+class StackArns:
+    """A stack's partition, region and account as ``Stack.format_arn`` writes them: literals, or pseudo-parameter
+    tokens (``${Token[AWS.Region.4]}``) that render as the same ``Fn::Join`` when the ARN is resolved."""
+
+    partition: str
+    region: str
+    account: str
+
+    @classmethod
+    def of(cls, stack: Stack) -> StackArns:
+        """One ``format_arn`` request instead of three reads and three ``Token.is_unresolved`` checks: a token's
+        string holds no colon, so the ARN splits into its fields (aws-cdk-lib 2.275 core/lib/arn.js, Arn.format)."""
+        _, partition, _, region, account, _ = stack.format_arn(service="autoscaling", resource="group").split(":")
+        return cls(partition=partition, region=region, account=account)
+
+    def arn(self, service: str, resource: str, resource_name: str) -> str:
+        """The ARN ``Stack.format_arn`` gives with ``ArnFormat.COLON_RESOURCE_NAME``."""
+        return f"arn:{self.partition}:{service}:{self.region}:{self.account}:{resource}:{resource_name}"
+
+    def group_arn(self, name: str) -> str:
+        """The ARN of the Auto Scaling group ``name`` (its id a wildcard)."""
+        return self.arn("autoscaling", "autoScalingGroup", f"*:autoScalingGroupName/{name}")
+
+    def group_finding_id(self, name: str) -> str:
+        """cdk-nag's IAM5 finding id for a statement on ``group_arn(name)``, which names a token by its pseudo
+        parameter (``<AWS::Region>``)."""
+        shown = StackArns(
+            _as_cdk_nag_shows(self.partition, "AWS::Partition"),
+            _as_cdk_nag_shows(self.region, "AWS::Region"),
+            _as_cdk_nag_shows(self.account, "AWS::AccountId"),
+        )
+        return f"AwsSolutions::AwsSolutions-IAM5[Resource::{shown.group_arn(name)}]"
+
+
+def _as_cdk_nag_shows(value: str, pseudo_parameter: str) -> str:
+    return f"<{pseudo_parameter}>" if TOKEN_MARK in value else value
+
+
 def group_arn_finding_id(stack: Stack, name: str) -> str:
     """cdk-nag's IAM5 finding id for a statement on ``autoScalingGroup:*:autoScalingGroupName/<name>``."""
-    region, account, partition = stack.region, stack.account, stack.partition  # each read is a jsii round trip
-    region = "<AWS::Region>" if Token.is_unresolved(region) else region
-    account = "<AWS::AccountId>" if Token.is_unresolved(account) else account
-    partition = "<AWS::Partition>" if Token.is_unresolved(partition) else partition
-    return (
-        f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:{partition}:autoscaling:{region}:{account}:"
-        f"autoScalingGroup:*:autoScalingGroupName/{name}]"
-    )
+    return StackArns.of(stack).group_finding_id(name)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -213,49 +250,44 @@ class NodeHealthPolicy(Construct):
         super().__init__(scope, construct_id)
         role, group, group_name = props.role, props.group, props.group_name
         stack = Stack.of(self)
-        name = group_name or group.ref
-        group_arn = stack.format_arn(
-            service="autoscaling",
-            resource="autoScalingGroup",
-            resource_name=f"*:autoScalingGroupName/{name}",
-            arn_format=ArnFormat.COLON_RESOURCE_NAME,
-        )
+        arns = StackArns.of(stack)
         statements = [
-            iam.PolicyStatement(
-                sid="OwnGroupLifecycle",
-                actions=[
+            {
+                "Sid": "OwnGroupLifecycle",
+                "Effect": "Allow",
+                "Action": [
                     "autoscaling:SetInstanceHealth",
                     "autoscaling:CompleteLifecycleAction",
                     "autoscaling:RecordLifecycleActionHeartbeat",
                 ],
-                resources=[group_arn],
-            )
+                "Resource": arns.group_arn(group_name or group.ref),
+            }
         ]
         if props.breaker_alarm_name:
             statements.append(
-                iam.PolicyStatement(
-                    sid="ReadCircuitBreaker",
-                    actions=["cloudwatch:DescribeAlarms"],
-                    resources=[
-                        stack.format_arn(
-                            service="cloudwatch",
-                            resource="alarm",
-                            resource_name=props.breaker_alarm_name,
-                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
-                        )
-                    ],
-                )
+                {
+                    "Sid": "ReadCircuitBreaker",
+                    "Effect": "Allow",
+                    "Action": "cloudwatch:DescribeAlarms",
+                    "Resource": arns.arn("cloudwatch", "alarm", props.breaker_alarm_name),
+                }
             )
         else:
             statements.append(
-                iam.PolicyStatement(
-                    sid="FindOwnGroup", actions=["autoscaling:DescribeAutoScalingInstances"], resources=["*"]
-                )
+                {
+                    "Sid": "FindOwnGroup",
+                    "Effect": "Allow",
+                    "Action": "autoscaling:DescribeAutoScalingInstances",
+                    "Resource": "*",
+                }
             )
-        self.policy = iam.Policy(self, "Policy", roles=[role], statements=statements)
+        # One document from JSON instead of a PolicyStatement per statement; the L2 Policy still names itself
+        # (aws-iam/lib/private/util.js, generatePolicyName) and renders the statements as before.
+        document = iam.PolicyDocument.from_json({"Statement": statements})
+        self.policy = iam.Policy(self, "Policy", roles=[role], document=document)
         Validations.of(self.policy).acknowledge(
             Acknowledgment(
-                id=group_arn_finding_id(stack, group_name or f"<{stack.resolve(group.logical_id)}>"),
+                id=arns.group_finding_id(group_name or f"<{stack.resolve(group.logical_id)}>"),
                 reason="The wildcard stands for the group's id, unknown before it exists; the group name pins it",
             ),
             *(
