@@ -7,7 +7,8 @@ The body is ultrafleet.deploy.app_body, which `ultrafleet synth` also runs in-pr
 
 import aws_cdk as cdk
 
-from ultrafleet.deploy.app_body import APP_OPTIONS, create_from_context
+from ultrafleet.deploy.app_body import create_from_context
+from ultrafleet.deploy.app_options import APP_OPTIONS
 
 app = cdk.App(**APP_OPTIONS)
 create_from_context(app)

@@ -2,7 +2,7 @@
 
 import aws_cdk as cdk
 
-from ultrafleet.deploy.app_body import APP_OPTIONS
+from ultrafleet.deploy.app_options import APP_OPTIONS
 
 app = cdk.App(**APP_OPTIONS)  # as app.py makes it: like for like
 cdk.Stack(app, "empty")

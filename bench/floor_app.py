@@ -7,7 +7,7 @@ import os
 
 import aws_cdk as cdk
 
-from ultrafleet.deploy.app_body import APP_OPTIONS
+from ultrafleet.deploy.app_options import APP_OPTIONS
 
 RESOURCES_PER_STACK = 12
 VALUE = "x" * 2000  # 12 x 2 KB: about a fleet stack's 29 KB of template

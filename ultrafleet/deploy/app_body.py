@@ -19,10 +19,6 @@ from ultrafleet.spec import load_spec
 from ultrafleet.stacks import create_pipeline, create_stacks
 
 DEFAULT_SPEC = "specs/reference.yaml"
-APP_OPTIONS = {"tree_metadata": False}
-"""How app.py and the in-process synth make their ``cdk.App``. No tree.json: nothing reads it (the CLI deploys and
-diffs from the templates and the manifest), and writing it resolved every resource's properties a second time,
-about a fifth of the CDK's synthesis of a many-fleet spec (docs/speed.md)."""
 
 
 def create_from_context(app: cdk.App) -> None:

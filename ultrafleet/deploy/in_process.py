@@ -99,7 +99,8 @@ def synth(root: Path, context: dict[str, str], output: Path) -> Outcome:
         return Outcome.CLI_SYNTHESIZES
     import aws_cdk as cdk
 
-    from ultrafleet.deploy.app_body import APP_OPTIONS, create_from_context
+    from ultrafleet.deploy.app_body import create_from_context
+    from ultrafleet.deploy.app_options import APP_OPTIONS
 
     validation = (os.environ.get("CDK_VALIDATION") or "false") != "false"
     existed = output.exists()
