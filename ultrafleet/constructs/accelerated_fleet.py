@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from aws_cdk import Acknowledgment, CfnAutoScalingRollingUpdate, CfnUpdatePolicy, Names, Validations
+from aws_cdk import Acknowledgment, CfnAutoScalingRollingUpdate, CfnUpdatePolicy, Validations
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -35,7 +35,7 @@ from ultrafleet.constructs.fleet_nodes import (
     boot_script,
 )
 from ultrafleet.constructs.fleet_nodes import UserDataHook as UserDataHook  # the hooks' contract names it here
-from ultrafleet.constructs.plain_security_group import tcp
+from ultrafleet.constructs.plain_security_group import peer_label, tcp
 from ultrafleet.constructs.user_data import fill
 
 HEALTH_CHECK_GRACE_SECONDS = 15 * 60
@@ -226,13 +226,12 @@ class AcceleratedFleet(FleetNodes):
         """Load-balancer ingress, rolling refresh on a new launch template, scaling policy and warm pool."""
         settings, group, nodes = serving, self.auto_scaling_group, self.node_security_group
         balancer, port = serving.load_balancer_group, tcp(settings.port)
-        nodes.allow_from(
-            balancer.security_group_id, Names.unique_id(balancer), port, "model server traffic from the load balancer"
-        )
+        balancer_id, balancer_label = balancer.security_group_id, peer_label(balancer)
+        nodes.allow_from(balancer_id, balancer_label, port, "model server traffic from the load balancer")
         # The load balancer's side of the same flow, requests and health checks (ELB User Guide, "Security groups
         # for your Application Load Balancer": outbound to the instance security group on the listener and health
         # check port); remote, so it lives here with the fleet.
-        nodes.allow_remote_egress(balancer, port, "model server traffic to the fleet")
+        nodes.allow_remote_egress(balancer_id, balancer_label, port, "model server traffic to the fleet")
         low, _ = self._size(props)
         group.cfn_options.update_policy = CfnUpdatePolicy(
             auto_scaling_rolling_update=CfnAutoScalingRollingUpdate(

@@ -29,6 +29,11 @@ ALL_TRAFFIC = ("ALL TRAFFIC", {"ip_protocol": "-1"})
 """Every protocol and port (``Port.allTraffic``)."""
 
 
+def peer_label(group: Construct) -> str:
+    """How the L2 names a group in its rules' ids: its node's unique id (``SecurityGroupBase.uniqueId``)."""
+    return Names.unique_id(group)
+
+
 class FixedSecurityGroup(Construct):
     """``resource`` with exactly ``egress`` (CloudFormation-shaped inline rules, camelCase keys) as its inline
     outbound rules; with none, the CDK's no-traffic placeholder keeps EC2's allow-all default out (closed_egress),
@@ -48,8 +53,8 @@ class FixedSecurityGroup(Construct):
 
     @cached_property
     def label(self) -> str:
-        """How the L2 names this group in rule ids (``SecurityGroupBase.uniqueId``)."""
-        return Names.unique_id(self)
+        """How the L2 names this group in rule ids (``peer_label``)."""
+        return peer_label(self)
 
     def allow_from(self, source_id: str, source_label: str, port: tuple[str, dict], description: str) -> None:
         """Inbound ``port`` from the group ``source_id`` (labelled ``source_label``)."""
@@ -75,14 +80,15 @@ class FixedSecurityGroup(Construct):
             **rule,
         )
 
-    def allow_remote_egress(self, group: ec2.ISecurityGroup, port: tuple[str, dict], description: str) -> None:
-        """``group``'s outbound ``port`` to this one, kept here beside this group's rules (the L2's remote rule:
-        ``add_egress_rule(..., remote_rule=True)``), so it lives and dies with this group's stack."""
+    def allow_remote_egress(self, source_id: str, source_label: str, port: tuple[str, dict], description: str) -> None:
+        """The group ``source_id``'s (labelled ``source_label``) outbound ``port`` to this one, kept here beside this
+        group's rules (the L2's remote rule: ``add_egress_rule(..., remote_rule=True)``), so it lives and dies with
+        this group's stack."""
         label, rule = port
         ec2.CfnSecurityGroupEgress(
             self,
-            f"{Names.unique_id(group)}:{label} from",
-            group_id=group.security_group_id,
+            f"{source_label}:{label} from",
+            group_id=source_id,
             destination_security_group_id=self.group_id,
             description=description,
             **rule,
