@@ -14,9 +14,7 @@ PLACEHOLDER = re.compile(r"@@([A-Z][A-Z0-9_]*)@@")
 
 def fill(text: str, values: Mapping[str, str]) -> str:
     """The script with every @@NAME@@ replaced; a placeholder without a value is an error."""
-    parts = PLACEHOLDER.split(text)
-    names = parts[1::2]
-    missing = sorted(set(names) - set(values))
+    missing = sorted(set(PLACEHOLDER.findall(text)) - set(values))
     if missing:
         raise KeyError(f"no value for placeholders {missing}")
-    return "".join(values[p] if i % 2 else p for i, p in enumerate(parts))
+    return PLACEHOLDER.sub(lambda mark: values[mark.group(1)], text)
