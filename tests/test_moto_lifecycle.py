@@ -35,7 +35,7 @@ def synth_in_process(spec: dict, tmp_path) -> dict[str, dict]:
     path = tmp_path / "changed.yaml"
     path.write_text(yaml.safe_dump(spec))
     out = tmp_path / "cdk.out"
-    assert in_process.synth(ROOT, {"spec": str(path)}, out)
+    assert in_process.synth(ROOT, {"spec": str(path)}, out) is in_process.Outcome.DONE
     return {p.name.removesuffix(".template.json"): json.loads(p.read_text()) for p in out.glob("*.template.json")}
 
 

@@ -77,7 +77,7 @@ MESSAGE_TYPES = {"aws:cdk:info", "aws:cdk:warning", "aws:cdk:error"}
 
 
 class Outcome(Enum):
-    """What is left for the CLI after ``synth``; true only for DONE."""
+    """What is left for the CLI after ``synth``."""
 
     DONE = "done"
     """The assembly is written; nothing is left for the CLI."""
@@ -86,9 +86,6 @@ class Outcome(Enum):
     CLI_SYNTHESIZES = "cli-synthesizes"
     """`cdk synth` must run the app: the project's cdk.json is not reproduced here, or context is to be looked up,
     or there is a validation report."""
-
-    def __bool__(self) -> bool:
-        return self is Outcome.DONE
 
 
 def synth(root: Path, context: dict[str, str], output: Path) -> Outcome:
