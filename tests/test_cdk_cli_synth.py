@@ -114,3 +114,18 @@ def test_stacks_depend_on_network_and_storage_and_nothing_depends_on_a_fleet(cli
         "frontier-fleet-serve-g7e": ["frontier-inference", "frontier-network"],
         "frontier-observability": ["frontier-inference"],
     }
+
+
+@pytest.mark.parametrize("stem", [spec.stem for spec in SPECS])
+def test_metadata_carries_no_creation_stacks(cli_assemblies, stem):
+    """cdk.json's ``aws:cdk:disable-creation-stack-traces``: the CDK captures no stack trace for each resource it
+    creates (a Python app's trace stops in the jsii kernel: "...jsii runtime, node internals..."; docs/speed.md), and
+    the rest of the metadata the CLI reads (logical ids for its deploy messages) is still written."""
+    kinds = {
+        entry["type"]
+        for meta in cli_assemblies[stem].rglob("*.metadata.json")
+        for entries in json.loads(meta.read_text()).values()
+        for entry in entries
+    }
+    assert "aws:cdk:creationStack" not in kinds
+    assert "aws:cdk:logicalId" in kinds

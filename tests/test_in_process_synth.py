@@ -6,7 +6,6 @@ real `cdk synth` writes: every file of every shipped spec's assembly equals the 
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,17 +18,10 @@ from ultrafleet.cli.commands import app
 from ultrafleet.deploy import cdk_cli, in_process
 from ultrafleet.deploy.cdk_cli import cdk_env
 
-# Creation stacks in *.metadata.json name the jsii kernel's temporary directory, new for every process.
-KERNEL_DIR = re.compile(r"/tmp/jsii-kernel-[A-Za-z0-9]+/")
-
 
 def files(assembly: Path) -> dict[str, str]:
-    """{path inside the assembly: text} with the jsii kernel's directory masked."""
-    return {
-        str(path.relative_to(assembly)): KERNEL_DIR.sub("/tmp/jsii-kernel-*/", path.read_text())
-        for path in sorted(assembly.rglob("*"))
-        if path.is_file()
-    }
+    """{path inside the assembly: text}."""
+    return {str(path.relative_to(assembly)): path.read_text() for path in sorted(assembly.rglob("*")) if path.is_file()}
 
 
 @pytest.mark.parametrize("stem", [spec.stem for spec in SPECS])
