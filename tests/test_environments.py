@@ -221,7 +221,7 @@ def dev_and_prod():
     out = {}
     for name in ("dev", "prod"):
         stacks = build_stacks(reference_data(), name)
-        every = [stacks.network, stacks.storage, stacks.inference, stacks.observability, *stacks.fleets.values()]
+        every = [stacks.network, stacks.storage, stacks.inference, *stacks.observability, *stacks.fleets.values()]
         out[name] = {s.stack_name: Template.from_stack(s).to_json() for s in every}
     return out
 

@@ -125,7 +125,7 @@ def test_scheduled_actions_scale_out_at_start_and_in_before_the_drain_must_end(t
 def test_observability_alarms_for_the_breaker_replacements_and_unfinished_drains(stacks):
     alarms = {
         a["Properties"]["MetricName"]: a["Properties"]
-        for a in Template.from_stack(stacks.observability).find_resources("AWS::CloudWatch::Alarm").values()
+        for a in Template.from_stack(stacks.observability[0]).find_resources("AWS::CloudWatch::Alarm").values()
         if a["Properties"]["Namespace"] == "ultrafleet" and a["Properties"]["MetricName"] != "PendingCheckpoints"
     }
     assert sorted(alarms) == ["DrainIncomplete", "NodesReplaced", "UnhealthyNodes"]

@@ -21,7 +21,8 @@ SHELLCHECK = str(Path(sys.executable).parent / "shellcheck")
 
 @pytest.fixture(scope="module")
 def observability(reference_stacks) -> Template:
-    return Template.from_stack(reference_stacks.observability)
+    (stack,) = reference_stacks.observability  # one stack: the reference spec needs no shards
+    return Template.from_stack(stack)
 
 
 def test_alarm_topic_is_encrypted_and_tls_only(observability):
@@ -143,3 +144,29 @@ def test_cloudwatch_agent_hook_is_valid_and_shellcheck_clean(tmp_path, itype):
     path = tmp_path / "node.sh"
     path.write_text(script)
     assert subprocess.run([SHELLCHECK, "--severity=style", str(path)], capture_output=True).returncode == 0
+
+
+def test_stacks_hold_every_observability_shard_in_order(monkeypatch):
+    """A sharded spec's ``Stacks.observability`` is every shard, the first holding the topic the others use. The
+    plan is cut in two here: a spec needs 100 fleets to shard (tests/test_stack_quotas.py), too many to build here."""
+    import dataclasses
+
+    import ultrafleet.stacks as stacks_module
+    from conftest import build_stacks, fleet, spec_dict
+
+    planned = stacks_module.checked_plan
+
+    def two_shards(spec):
+        plan, findings = planned(spec)
+        (shard,) = plan.observability_shards
+        return dataclasses.replace(plan, observability_shards=(shard[:1], shard[1:])), findings
+
+    monkeypatch.setattr(stacks_module, "checked_plan", two_shards)
+    stacks = build_stacks(spec_dict(fleets=[fleet(name="first"), fleet(name="second")]))
+    assert [s.stack_name for s in stacks.observability] == ["demo-observability", "demo-observability-1"]
+    first, second = (Template.from_stack(s) for s in stacks.observability)
+    first.resource_count_is("AWS::SNS::Topic", 1)
+    second.resource_count_is("AWS::SNS::Topic", 0)
+    assert [p["Properties"]["LogGroupName"] for p in second.find_resources("AWS::Logs::LogGroup").values()] == [
+        "/ultrafleet/demo/second"
+    ]

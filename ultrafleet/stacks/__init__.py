@@ -34,7 +34,9 @@ class Stacks:
     """One stack per fleet, by fleet name."""
     inference: InferenceStack | None
     """The load balancer, when the spec has inference fleets."""
-    observability: ObservabilityStack
+    observability: tuple[ObservabilityStack, ...]
+    """Every observability stack: the spec's one, or its shards in order, the first holding the spec's topic and
+    logs key (docs/scale.md)."""
 
 
 def environment(spec: Spec) -> cdk.Environment:
@@ -126,14 +128,12 @@ def create_stacks(scope: Construct, spec: Spec) -> Stacks:
             env=env,
             description=f"ultrafleet {spec.name}: AWS PCS queues",
         )
-    observability = add_observability(scope, spec, deployment.observability_shards, inference, env)[
-        0
-    ]  # shards: docs/scale.md
+    observability = add_observability(scope, spec, deployment.observability_shards, inference, env)
     for key, value in {**spec.tags, "ultrafleet:spec": spec.name}.items():
         cdk.Tags.of(scope).add(key, value)
     govern(scope, spec, env)
     return Stacks(
-        network=network, storage=storage, fleets=fleet_stacks, inference=inference, observability=observability
+        network=network, storage=storage, fleets=fleet_stacks, inference=inference, observability=tuple(observability)
     )
 
 
