@@ -8,8 +8,8 @@ The body is ultrafleet.deploy.app_body, which `ultrafleet synth` also runs in-pr
 import aws_cdk as cdk
 
 from ultrafleet.deploy.app_body import create_from_context
-from ultrafleet.deploy.app_options import APP_OPTIONS
+from ultrafleet.deploy.app_options import app_options
 
-app = cdk.App(**APP_OPTIONS)
+app = cdk.App(**app_options())
 create_from_context(app)
 app.synth()

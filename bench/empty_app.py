@@ -2,8 +2,8 @@
 
 import aws_cdk as cdk
 
-from ultrafleet.deploy.app_options import APP_OPTIONS
+from ultrafleet.deploy.app_options import app_options
 
-app = cdk.App(**APP_OPTIONS)  # as app.py makes it: like for like
+app = cdk.App(**app_options())  # as app.py makes it: like for like
 cdk.Stack(app, "empty")
 app.synth()

@@ -7,12 +7,12 @@ import os
 
 import aws_cdk as cdk
 
-from ultrafleet.deploy.app_options import APP_OPTIONS
+from ultrafleet.deploy.app_options import app_options
 
 RESOURCES_PER_STACK = 12
 VALUE = "x" * 2000  # 12 x 2 KB: about a fleet stack's 29 KB of template
 
-app = cdk.App(**APP_OPTIONS)  # as app.py makes it: like for like
+app = cdk.App(**app_options())  # as app.py makes it: like for like
 for fleet in range(int(os.environ.get("FLOOR_FLEETS", "1"))):
     stack = cdk.Stack(app, f"floor-{fleet:03d}")
     for index in range(RESOURCES_PER_STACK):

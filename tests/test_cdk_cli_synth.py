@@ -118,9 +118,10 @@ def test_stacks_depend_on_network_and_storage_and_nothing_depends_on_a_fleet(cli
 
 @pytest.mark.parametrize("stem", [spec.stem for spec in SPECS])
 def test_metadata_carries_no_creation_stacks(cli_assemblies, stem):
-    """cdk.json's ``aws:cdk:disable-creation-stack-traces``: the CDK captures no stack trace for each resource it
-    creates (a Python app's trace stops in the jsii kernel: "...jsii runtime, node internals..."; docs/speed.md), and
-    the rest of the metadata the CLI reads (logical ids for its deploy messages) is still written."""
+    """The app's own ``aws:cdk:disable-creation-stack-traces`` (ultrafleet/deploy/app_options.py): the CDK captures
+    no stack trace for each resource it creates (a Python app's trace stops in the jsii kernel: "...jsii runtime,
+    node internals..."; docs/speed.md), and the rest of the metadata the CLI reads (logical ids for its deploy
+    messages) is still written."""
     kinds = {
         entry["type"]
         for meta in cli_assemblies[stem].rglob("*.metadata.json")
@@ -129,3 +130,10 @@ def test_metadata_carries_no_creation_stacks(cli_assemblies, stem):
     }
     assert "aws:cdk:creationStack" not in kinds
     assert "aws:cdk:logicalId" in kinds
+
+
+def test_cdk_json_sets_no_reserved_context_key(root):
+    """The CLI warns on every synth about an ``aws:`` key in cdk.json's context ("A reserved context key
+    ('context.aws:') key was found in ..."): such settings live in the app's own context (app_options)."""
+    context = json.loads((root / "cdk.json").read_text())["context"]
+    assert [key for key in context if key.startswith("aws:")] == []

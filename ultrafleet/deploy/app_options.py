@@ -7,4 +7,15 @@ resolved every resource's properties a second time, about a fifth of the CDK's o
 (docs/speed.md).
 """
 
-APP_OPTIONS = {"tree_metadata": False}
+APP_CONTEXT = {"aws:cdk:disable-creation-stack-traces": True}
+"""Context the app gives itself, beneath the CLI's. No creation stacks: the CDK captured a stack trace for every
+resource it created (aws-cdk-lib's cx-api ``DISABLE_CREATION_STACK_TRACES``, read by ``CfnElement`` and ``Stack``),
+which for a Python app stops in the jsii kernel and which nothing reads (docs/speed.md). Set here because the CLI
+keeps ``aws:`` keys for itself: it warns about one in cdk.json ("A reserved context key") and refuses one in
+``-c`` ("User-provided context cannot use keys prefixed with 'aws:'")."""
+
+
+def app_options(context: dict | None = None) -> dict:
+    """``cdk.App``'s keyword arguments: no tree.json, and ``context`` (the CLI's, for the in-process synth) over
+    APP_CONTEXT."""
+    return {"tree_metadata": False, "context": APP_CONTEXT | (context or {})}

@@ -9,8 +9,8 @@ What `cdk synth -c k=v --output DIR` does for this project, and how it is reprod
   ``create_from_context``, called here on an App whose CloudFormation validation is on exactly when the shell's
   ``${CDK_VALIDATION:-false}`` would leave it on;
 - passes the context in CDK_CONTEXT_JSON: cdk.json's ``context``, then cdk.context.json's, then each ``-c``, plus
-  the settings of ``cli_context`` (read from the environment the CLI 2.1148 gives the app); here the App's
-  ``context``;
+  the settings of ``cli_context`` (read from the environment the CLI 2.1148 gives the app), over the context the app
+  gives itself (``app_options``); here the App's ``context``, merged the same way;
 - passes the output directory in CDK_OUTDIR: here the App's ``outdir``;
 - runs the app in the project directory (relative paths, such as the default spec, resolve there): here too;
 - then reads the assembly: looks up missing context from AWS, prints each stack's info, warnings and errors and
@@ -97,15 +97,14 @@ def synth(root: Path, context: dict[str, str], output: Path) -> Outcome:
     import aws_cdk as cdk
 
     from ultrafleet.deploy.app_body import create_from_context
-    from ultrafleet.deploy.app_options import APP_OPTIONS
+    from ultrafleet.deploy.app_options import app_options
 
     validation = (os.environ.get("CDK_VALIDATION") or "false") != "false"
     existed = output.exists()
     app = cdk.App(
-        context=cli_context(root, context),
         outdir=str(output.resolve()),
         builtin_cloud_formation_validation=validation,
-        **APP_OPTIONS,
+        **app_options(cli_context(root, context)),  # the CLI's context over the app's own, as in app.py
     )
     try:
         with contextlib.chdir(root):  # the CLI runs the app in the project directory: relative paths resolve there
