@@ -343,6 +343,7 @@ def wide_assemblies(pytestconfig) -> dict[int, Path]:
     for count in (scale_session.SMALL, scale_session.OLDER):
         done = scale_session.result(directory, f"synth-{count}", f"the {count}-fleet synth")
         assert "error" not in done, done["error"]
+        assert done["outcome"] == "DONE", f"the {count}-fleet synth left {done['outcome']} for the CLI"
         out[count] = scale_session.assembly(directory, count)
     return out
 

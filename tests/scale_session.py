@@ -153,7 +153,7 @@ def main(directory: Path, grown: bool) -> None:
 
     def synth(count: int):
         spec = {"spec": str(spec_file(directory, count))}
-        return lambda: {"complete": bool(in_process.synth(ROOT, spec, assembly(directory, count)))}
+        return lambda: {"outcome": in_process.synth(ROOT, spec, assembly(directory, count)).name}
 
     for count in (OLDER, SMALL):  # the 64 first: the 512-fleet diff waits for it
         if not _step(directory, f"synth-{count}", synth(count)):

@@ -191,7 +191,7 @@ def test_cdk_synth_context_env_selects_an_environment(tmp_path):
         )
         for env in ("dev", "qa")
     ]
-    assert in_process.synth(ROOT, {"env": "dev"}, out)  # meanwhile
+    assert in_process.synth(ROOT, {"env": "dev"}, out) is in_process.Outcome.DONE  # meanwhile
     (_, dev_err), (_, bad_err) = (proc.communicate(timeout=300) for proc in runs)
     assert runs[0].returncode == 0, dev_err
     manifest = json.loads((tmp_path / "dev" / "manifest.json").read_text())
