@@ -1,0 +1,36 @@
+"""bench/replay_app.py, which `make bench` times against ultrafleet's own synth, rebuilds an assembly's templates
+exactly: the same resources with their attributes, parameters and outputs; only the construct paths in their
+metadata differ (each resource sits directly in its stack)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import ROOT
+from ultrafleet.deploy.assembly import assembly_stacks, template_file
+from ultrafleet.deploy.cdk_cli import cdk_env
+
+
+def without_paths(template: dict) -> dict:
+    """The template's resources without their metadata, its parameters and its outputs."""
+    resources = {
+        name: {key: value for key, value in resource.items() if key != "Metadata"}
+        for name, resource in template["Resources"].items()
+    }
+    return {"Resources": resources, "Parameters": template.get("Parameters"), "Outputs": template.get("Outputs")}
+
+
+def test_the_replay_app_rebuilds_every_template_of_an_assembly(cli_assemblies, tmp_path):
+    source = cli_assemblies["reference"]
+    env = cdk_env(ROOT) | {"REPLAY_ASSEMBLY": str(source), "CDK_OUTDIR": str(tmp_path), "CDK_VALIDATION": "false"}
+    subprocess.run([sys.executable, str(ROOT / "bench/replay_app.py")], cwd=ROOT, env=env, check=True, timeout=300)
+    stacks = assembly_stacks(source)
+    assert sorted(assembly_stacks(tmp_path)) == sorted(stacks)
+    for name, artifact in stacks.items():
+        original = json.loads(template_file(source, artifact).read_text())
+        replayed = json.loads((tmp_path / f"{name}.template.json").read_text())
+        assert without_paths(replayed) == without_paths(original), name
+        assert sorted(replayed) == sorted(original), name  # the same sections (Description, Rules, ...)
+        assert replayed.get("Description") == original.get("Description"), name
