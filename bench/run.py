@@ -3,10 +3,11 @@ alternately in one run so that a machine slowing down mid-run moves both sides o
 
 Prints a table, then as its last line one JSON object with synth_ratio_vs_empty, synth_ratio_64_vs_1,
 synth_ratio_512_vs_1, floor_ratio_64_vs_1 and floor_ratio_512_vs_1 (bench/floor_app.py: the same counts of minimal
-stacks), replay_ratio_64_vs_1 and replay_ratio_512_vs_1 (bench/replay_app.py: the same templates, one raw
-CfnResource per resource), ultrafleet_synth_ratio_cli_vs_in_process, synth_64_fleets_peak_mib,
-synth_512_fleets_peak_mib, validate_s, plan_s and test_suite_s (plus the raw medians). docs/speed.md gives the
-figures and the machine they were measured on. Usage: python bench/run.py [--runs N] [--skip-tests] [--skip-scale]
+stacks), resources_ratio_64_vs_1, resources_ratio_512_vs_1, include_ratio_64_vs_1 and include_ratio_512_vs_1
+(bench/replay_app.py: the same templates, one raw CfnResource per resource or one CfnInclude per stack),
+ultrafleet_synth_ratio_cli_vs_in_process, synth_64_fleets_peak_mib, synth_512_fleets_peak_mib, validate_s, plan_s
+and test_suite_s (plus the raw medians). docs/speed.md gives the figures and the machine they were measured on.
+Usage: python bench/run.py [--runs N] [--skip-tests] [--skip-scale]
 """
 
 from __future__ import annotations
@@ -89,9 +90,10 @@ def floor_synth(fleets: int, out: Path) -> list[str]:
     return other_app_synth(f"FLOOR_FLEETS={fleets} {BIN / 'python3'} {ROOT / 'bench/floor_app.py'}", out)
 
 
-def replay_synth(assembly: Path, out: Path) -> list[str]:
-    """`cdk synth` of bench/replay_app.py rebuilding ``assembly``'s stacks with one raw CfnResource per resource."""
-    return other_app_synth(f"REPLAY_ASSEMBLY={assembly} {BIN / 'python3'} {ROOT / 'bench/replay_app.py'}", out)
+def replay_synth(assembly: Path, mode: str, out: Path) -> list[str]:
+    """`cdk synth` of bench/replay_app.py rebuilding ``assembly``'s stacks in ``mode`` (resources, include)."""
+    app = f"REPLAY_ASSEMBLY={assembly} REPLAY_MODE={mode} {BIN / 'python3'} {ROOT / 'bench/replay_app.py'}"
+    return other_app_synth(app, out)
 
 
 def synth(spec: Path | None, out: Path) -> list[str]:
@@ -119,7 +121,11 @@ def main() -> int:
         floors = {f"floor_{n}_stacks": floor_synth(n, tmpdir / f"floor-{n}") for n in (1, *counts[2:])}
         figures |= {f"synth_{name}_s": value for name, value in alternating_medians(floors, args.runs).items()}
         replayed = (1, *counts[2:])  # the assemblies the synths above wrote, rebuilt by bench/replay_app.py
-        replays = {f"replay_{n}_fleets": replay_synth(tmpdir / f"{n}_fleets", tmpdir / f"re-{n}") for n in replayed}
+        replays = {
+            f"{mode}_{n}_fleets": replay_synth(tmpdir / f"{n}_fleets", mode, tmpdir / f"{mode}-{n}")
+            for n in replayed
+            for mode in ("resources", "include")
+        }
         figures |= {f"synth_{name}_s": value for name, value in alternating_medians(replays, args.runs).items()}
         ultrafleet = str(BIN / "ultrafleet")
         commands = {f"{c}_s": [ultrafleet, c, "specs/reference.yaml"] for c in ("validate", "plan")}
@@ -140,8 +146,10 @@ def main() -> int:
     figures["floor_ratio_64_vs_1"] = figures["synth_floor_64_stacks_s"] / figures["synth_floor_1_stacks_s"]
     figures["floor_ratio_512_vs_1"] = figures["synth_floor_512_stacks_s"] / figures["synth_floor_1_stacks_s"]
     figures["synth_ratio_512_vs_1"] = figures["synth_512_fleets_s"] / figures["synth_1_fleets_s"]
-    figures["replay_ratio_64_vs_1"] = figures["synth_replay_64_fleets_s"] / figures["synth_replay_1_fleets_s"]
-    figures["replay_ratio_512_vs_1"] = figures["synth_replay_512_fleets_s"] / figures["synth_replay_1_fleets_s"]
+    for mode in ("resources", "include"):
+        for n in (64, 512):
+            ratio = figures[f"synth_{mode}_{n}_fleets_s"] / figures[f"synth_{mode}_1_fleets_s"]
+            figures[f"{mode}_ratio_{n}_vs_1"] = ratio
     figures["ultrafleet_synth_ratio_cli_vs_in_process"] = (
         figures["ultrafleet_synth_cdk_cli_s"] / figures["ultrafleet_synth_s"]
     )

@@ -1,12 +1,14 @@
 """bench/replay_app.py, which `make bench` times against ultrafleet's own synth, rebuilds an assembly's templates
-exactly: the same resources with their attributes, parameters and outputs; only the construct paths in their
-metadata differ (each resource sits directly in its stack)."""
+exactly in both its modes: the same resources with their attributes, parameters and outputs; only the construct
+paths in their metadata differ."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+
+import pytest
 
 from conftest import ROOT
 from ultrafleet.deploy.assembly import assembly_stacks, template_file
@@ -22,9 +24,11 @@ def without_paths(template: dict) -> dict:
     return {"Resources": resources, "Parameters": template.get("Parameters"), "Outputs": template.get("Outputs")}
 
 
-def test_the_replay_app_rebuilds_every_template_of_an_assembly(cli_assemblies, tmp_path):
+@pytest.mark.parametrize("mode", ["resources", "include"])
+def test_the_replay_app_rebuilds_every_template_of_an_assembly(cli_assemblies, tmp_path, mode):
     source = cli_assemblies["reference"]
-    env = cdk_env(ROOT) | {"REPLAY_ASSEMBLY": str(source), "CDK_OUTDIR": str(tmp_path), "CDK_VALIDATION": "false"}
+    env = cdk_env(ROOT) | {"REPLAY_ASSEMBLY": str(source), "REPLAY_MODE": mode, "CDK_VALIDATION": "false"}
+    env["CDK_OUTDIR"] = str(tmp_path)
     subprocess.run([sys.executable, str(ROOT / "bench/replay_app.py")], cwd=ROOT, env=env, check=True, timeout=300)
     stacks = assembly_stacks(source)
     assert sorted(assembly_stacks(tmp_path)) == sorted(stacks)
