@@ -19,6 +19,13 @@ from ultrafleet.deploy.app_options import app_options
 ATTRIBUTES = ("DependsOn", "Condition", "DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy", "CreationPolicy")
 SYNTHESIZERS_OWN = "BootstrapVersion"
 """The parameter (and, in Rules, the check) every stack's synthesizer adds itself."""
+PATH = "aws:cdk:path"
+"""The metadata entry the CDK writes itself, for the resource's new construct path."""
+
+
+def own_metadata(resource: dict) -> dict:
+    """The resource's metadata but its construct path: the scanners' acknowledgments, as synthesized."""
+    return {key: value for key, value in resource.get("Metadata", {}).items() if key != PATH}
 
 
 def add_resources(stack: cdk.Stack, template: dict) -> None:
@@ -33,13 +40,14 @@ def add_resources(stack: cdk.Stack, template: dict) -> None:
         for attribute in ATTRIBUTES:
             if attribute in resource:
                 cfn.add_override(attribute, resource[attribute])
+        for key, value in own_metadata(resource).items():
+            cfn.add_metadata(key, value)
 
 
 def include(stack: cdk.Stack, name: str, template: dict, work: Path) -> None:
     template = {key: value for key, value in template.items() if key not in ("Rules", "Description")}
     template["Parameters"] = {k: v for k, v in template.get("Parameters", {}).items() if k != SYNTHESIZERS_OWN}
-    resources = template["Resources"].items()
-    template["Resources"] = {k: {key: v for key, v in r.items() if key != "Metadata"} for k, r in resources}
+    template["Resources"] = {k: r | {"Metadata": own_metadata(r)} for k, r in template["Resources"].items()}
     path = work / f"{name}.json"
     path.write_text(json.dumps(template))
     cloudformation_include.CfnInclude(stack, "Template", template_file=str(path))
@@ -47,6 +55,7 @@ def include(stack: cdk.Stack, name: str, template: dict, work: Path) -> None:
 
 assembly = Path(os.environ["REPLAY_ASSEMBLY"])
 manifest = json.loads((assembly / "manifest.json").read_text())
+include_mode = os.environ.get("REPLAY_MODE", "resources") == "include"
 app = cdk.App(**app_options())  # as app.py makes it: like for like
 with tempfile.TemporaryDirectory() as work:
     for name, artifact in manifest["artifacts"].items():
@@ -54,7 +63,7 @@ with tempfile.TemporaryDirectory() as work:
             continue
         template = json.loads((assembly / artifact["properties"]["templateFile"]).read_text())
         stack = cdk.Stack(app, name, description=template.get("Description"))
-        if os.environ.get("REPLAY_MODE", "resources") == "include":
+        if include_mode:
             include(stack, name, template, Path(work))
         else:
             add_resources(stack, template)

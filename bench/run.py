@@ -118,12 +118,12 @@ def main() -> int:
         specs |= {f"{n}_fleets": fleet_spec(n, tmpdir) for n in counts}
         synths = alternating_medians({name: synth(spec, tmpdir / name) for name, spec in specs.items()}, args.runs)
         figures = {f"synth_{name}_s": value for name, value in synths.items()}
-        floors = {f"floor_{n}_stacks": floor_synth(n, tmpdir / f"floor-{n}") for n in (1, *counts[2:])}
+        ratioed = (1, *counts[2:])  # the counts whose ratios to one fleet the goals set
+        floors = {f"floor_{n}_stacks": floor_synth(n, tmpdir / f"floor-{n}") for n in ratioed}
         figures |= {f"synth_{name}_s": value for name, value in alternating_medians(floors, args.runs).items()}
-        replayed = (1, *counts[2:])  # the assemblies the synths above wrote, rebuilt by bench/replay_app.py
-        replays = {
+        replays = {  # the assemblies the synths above wrote, rebuilt by bench/replay_app.py
             f"{mode}_{n}_fleets": replay_synth(tmpdir / f"{n}_fleets", mode, tmpdir / f"{mode}-{n}")
-            for n in replayed
+            for n in ratioed
             for mode in ("resources", "include")
         }
         figures |= {f"synth_{name}_s": value for name, value in alternating_medians(replays, args.runs).items()}

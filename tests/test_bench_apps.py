@@ -16,9 +16,9 @@ from ultrafleet.deploy.cdk_cli import cdk_env
 
 
 def without_paths(template: dict) -> dict:
-    """The template's resources without their metadata, its parameters and its outputs."""
+    """The template's resources without their construct paths, its parameters and its outputs."""
     resources = {
-        name: {key: value for key, value in resource.items() if key != "Metadata"}
+        name: resource | {"Metadata": {k: v for k, v in resource.get("Metadata", {}).items() if k != "aws:cdk:path"}}
         for name, resource in template["Resources"].items()
     }
     return {"Resources": resources, "Parameters": template.get("Parameters"), "Outputs": template.get("Outputs")}
